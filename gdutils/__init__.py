@@ -1,0 +1,33 @@
+"""gdutils: the small, tested toolkit behind the gradient-descent book.
+
+>>> import gdutils as gdu
+>>> X, y, theta = gdu.data.linear_regression(rng=0)
+>>> res = gdu.gradient_descent(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, learning_rate=0.2)
+>>> res.success
+True
+
+Modules (each has one job): ``data`` (seeded generators), ``losses`` (MSE and
+cross-entropy), ``gradcheck`` (finite differences), ``optimizers`` (gradient descent,
+mini-batch), ``schedules`` (learning-rate schedules), ``plotting`` (house style and
+figures), ``report`` (computed sentences), ``exercises`` (checkers, one module per
+chapter). ``widgets`` needs ipywidgets and is imported only when used.
+"""
+
+import numpy as np  # noqa: F401  (used by the doctest above)
+
+from . import data, exercises, gradcheck, losses, optimizers, plotting, report, schedules
+from .gradcheck import check_gradient, numerical_gradient, relative_error
+from .losses import cross_entropy, cross_entropy_grad, mse, mse_grad, mse_hessian, predict, sigmoid
+from .optimizers import gradient_descent, minibatch_gd
+from .plotting import animate, contour_path, loss_curves, use_style
+from .report import say
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "data", "exercises", "gradcheck", "losses", "optimizers", "plotting", "report", "schedules",
+    "check_gradient", "numerical_gradient", "relative_error",
+    "cross_entropy", "cross_entropy_grad", "mse", "mse_grad", "mse_hessian", "predict", "sigmoid",
+    "gradient_descent", "minibatch_gd",
+    "animate", "contour_path", "loss_curves", "use_style", "say",
+]

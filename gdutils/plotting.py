@@ -1,0 +1,154 @@
+"""The book's plotting style and the three figures it draws again and again.
+
+Every helper takes ``ax=None`` (a new figure is made when it is None) and returns the
+axes, so figures compose. Backgrounds are opaque so figures read in dark mode too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["COLORS", "use_style", "contour_path", "loss_curves", "animate"]
+
+#: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+_STYLE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 96,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.prop_cycle": mpl.cycler(color=COLORS),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 11,
+    "legend.frameon": False,
+    "image.cmap": "viridis",
+    "animation.embed_limit": 8.0,  # MB; animations are kept far below this
+}
+
+
+def use_style() -> None:
+    """Apply the house style to matplotlib (idempotent).
+
+    >>> use_style(); plt.rcParams["figure.facecolor"]
+    'white'
+    """
+    plt.rcParams.update(_STYLE)
+
+
+def _grid_values(f: Callable, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    return np.array([[f(np.array([x, y])) for x in xs] for y in ys], dtype=float)
+
+
+def contour_path(
+    f: Callable,
+    paths=None,
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    ax=None,
+    levels: int | np.ndarray = 20,
+    resolution: int = 81,
+    log_levels: bool = False,
+    values: np.ndarray | None = None,
+    mark: Mapping[str, tuple[float, float]] | None = None,
+):
+    """Contours of a 2-D function with optimisation paths drawn over them.
+
+    ``paths`` is one (k, 2) array or a mapping label -> array. ``f`` takes a vector of
+    length 2; pass precomputed ``values`` (resolution x resolution, rows = y) to skip
+    evaluating it. ``mark`` adds labelled points (for example the minimum).
+
+    >>> ax = contour_path(lambda p: p @ p, np.array([[1.0, 1.0], [0.5, 0.5]]),
+    ...                   xlim=(-2, 2), ylim=(-2, 2), resolution=11)
+    >>> len(ax.lines)
+    1
+    """
+    if ax is None:
+        _, ax = plt.subplots()
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    Z = _grid_values(f, xs, ys) if values is None else np.asarray(values)
+    if log_levels:
+        lo = max(np.min(Z[Z > 0]) if np.any(Z > 0) else 1e-3, 1e-12)
+        levels = np.geomspace(lo, np.max(Z), levels if np.isscalar(levels) else len(levels))
+    ax.contour(xs, ys, Z, levels=levels, linewidths=0.8, cmap="Greys_r", alpha=0.8)
+    if paths is not None:
+        items = paths.items() if isinstance(paths, Mapping) else [(None, paths)]
+        for label, path in items:
+            path = np.asarray(path)
+            ax.plot(path[:, 0], path[:, 1], "o-", ms=2.5, lw=1.2, label=label)
+        if isinstance(paths, Mapping):
+            ax.legend(loc="best")
+    for label, (px, py) in (mark or {}).items():
+        ax.plot(px, py, "k*", ms=12)
+        ax.annotate(label, (px, py), xytext=(5, 5), textcoords="offset points")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    return ax
+
+
+def loss_curves(
+    curves: Mapping[str, np.ndarray] | np.ndarray,
+    *,
+    ax=None,
+    x: Mapping[str, np.ndarray] | None = None,
+    logy: bool = True,
+    xlabel: str = "iteration",
+    ylabel: str = "loss",
+    floor: float | None = None,
+):
+    """Loss against iterations (or any x given per curve), log scale by default.
+
+    ``floor`` draws a dashed horizontal line (a noise floor or the optimum).
+
+    >>> ax = loss_curves({"GD": np.array([1.0, 0.5, 0.25])})
+    >>> ax.get_yscale()
+    'log'
+    """
+    if ax is None:
+        _, ax = plt.subplots()
+    items = curves.items() if isinstance(curves, Mapping) else [(None, curves)]
+    for label, c in items:
+        c = np.asarray(c, dtype=float)
+        xs = np.arange(len(c)) if x is None else np.asarray(x[label])
+        ax.plot(xs, c, label=label)
+    if floor is not None:
+        ax.axhline(floor, ls="--", c="k", lw=1, label="floor")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if isinstance(curves, Mapping) or floor is not None:
+        ax.legend(loc="best")
+    return ax
+
+
+def animate(fig, update: Callable[[int], object], frames: int, *, interval: int = 200):
+    """An HTML animation with play/step controls that works in the static book.
+
+    ``update(i)`` redraws frame ``i`` on ``fig``. The figure is closed so that it is
+    not shown a second time as a still image. Keep ``frames`` small (tens) and the
+    figure small: each frame is embedded as a PNG.
+
+    >>> fig, ax = plt.subplots(figsize=(2, 2))
+    >>> line, = ax.plot([], [])
+    >>> html = animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=2)
+    >>> "<script" in html.data
+    True
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
+    html = anim.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return HTML(html)
