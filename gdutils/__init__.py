@@ -10,7 +10,9 @@ Modules (each has one job): ``data`` (seeded generators), ``losses`` (MSE and
 cross-entropy), ``gradcheck`` (finite differences), ``optimizers`` (gradient descent,
 mini-batch), ``schedules`` (learning-rate schedules), ``plotting`` (house style and
 figures), ``report`` (computed sentences), ``exercises`` (checkers, one module per
-chapter). ``widgets`` needs ipywidgets and is imported only when used.
+chapter). Other modules (``objectives``, ``nn``, ``widgets``, ...) load on first
+attribute access, so ``gdu.objectives`` works without an explicit import and
+``ipywidgets`` is imported only by the explorers that need it.
 """
 
 import numpy as np  # noqa: F401  (used by the doctest above)
@@ -23,6 +25,20 @@ from .plotting import animate, contour_path, loss_curves, use_style
 from .report import say
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Load a submodule on first use (PEP 562): ``gdu.objectives``, ``gdu.widgets``, ..."""
+    import importlib
+
+    if name.startswith("_"):
+        raise AttributeError(name)
+    try:
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{name}":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        raise
 
 __all__ = [
     "data", "exercises", "gradcheck", "losses", "optimizers", "plotting", "report", "schedules",

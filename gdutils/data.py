@@ -17,7 +17,12 @@ __all__ = ["Dataset", "toy_1d", "linear_regression", "polynomial", "random_label
 
 
 class Dataset(NamedTuple):
-    """Features ``X`` (n, d), targets ``y`` (n,) and true parameters ``theta`` (or None)."""
+    """Features ``X`` (n, d), targets ``y`` (n,) and true parameters ``theta`` (or None).
+
+    >>> X, y, theta = Dataset(np.ones((2, 1)), np.ones(2), None)
+    >>> X.shape
+    (2, 1)
+    """
 
     X: np.ndarray
     y: np.ndarray

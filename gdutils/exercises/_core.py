@@ -54,7 +54,11 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known bug: ``compute(*case)`` gives what the buggy code would return; ``hint`` explains it."""
+    """A known bug: ``compute(*case)`` gives what the buggy code would return; ``hint`` explains it.
+
+    >>> Mistake("sign", lambda x: -x, "Check the sign.").compute(2.0)
+    -2.0
+    """
 
     name: str
     compute: Callable
