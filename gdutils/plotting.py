@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import re
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -78,8 +80,9 @@ def contour_path(
     ys = np.linspace(*ylim, resolution)
     Z = _grid_values(f, xs, ys) if values is None else np.asarray(values)
     if log_levels:
-        lo = max(np.min(Z[Z > 0]) if np.any(Z > 0) else 1e-3, 1e-12)
-        levels = np.geomspace(lo, np.max(Z), levels if np.isscalar(levels) else len(levels))
+        count = levels if np.isscalar(levels) else len(levels)
+        lo = np.min(Z[Z > 0]) if np.any(Z > 0) else 0.0
+        levels = np.geomspace(lo, np.max(Z), count) if 0 < lo < np.max(Z) else count
     ax.contour(xs, ys, Z, levels=levels, linewidths=0.8, cmap="Greys_r", alpha=0.8)
     if paths is not None:
         items = paths.items() if isinstance(paths, Mapping) else [(None, paths)]
@@ -142,13 +145,31 @@ def animate(fig, update: Callable[[int], object], frames: int, *, interval: int 
     >>> fig, ax = plt.subplots(figsize=(2, 2))
     >>> line, = ax.plot([], [])
     >>> html = animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=2)
-    >>> "<script" in html.data
-    True
+    >>> "<script" in html.data, "https://" in html.data  # self-contained: works offline
+    (True, False)
     """
     from IPython.display import HTML
     from matplotlib.animation import FuncAnimation
 
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
-    html = anim.to_jshtml(default_mode="once")
+    html = _offline_controls(anim.to_jshtml(default_mode="once"))
     plt.close(fig)
     return HTML(html)
+
+
+_GLYPHS = {
+    "minus": "&minus;", "plus": "+", "fast-backward": "&#x23EE;", "fast-forward": "&#x23ED;",
+    "step-backward": "&#x23F4;&#x2759;", "step-forward": "&#x2759;&#x23F5;",
+    "play fa-flip-horizontal": "&#x25C0;", "play": "&#x25B6;", "pause": "&#x2759;&#x2759;",
+}
+
+
+def _offline_controls(html: str) -> str:
+    """Make matplotlib's animation controls self-contained.
+
+    ``to_jshtml`` links Font Awesome from a CDN for its button icons; offline (or on a
+    locked-down network) the buttons are blank and the page logs a failed request.
+    Replace the icons with Unicode glyphs and drop the external stylesheet.
+    """
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    return re.sub(r'<i class="fa fa-([^"]+)"></i>', lambda m: _GLYPHS.get(m.group(1), m.group(1)), html)

@@ -75,15 +75,12 @@ def _close(a, b, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def _match_mistake(got, case, mistakes, rtol, atol) -> Mistake | None:
-    for m in mistakes:
-        try:
-            expected_bug = m.compute(*case)
-        except Exception:  # a mistake model that does not apply to this case
-            continue
-        if _close(got, expected_bug, rtol, atol):
-            return m
-    return None
+def _matches_everywhere(mistake: Mistake, cases, outputs, rtol, atol) -> bool:
+    """True if the mistake reproduces the learner's output on every case (one case can coincide)."""
+    try:
+        return all(_close(got, mistake.compute(*case), rtol, atol) for case, got in zip(cases, outputs))
+    except Exception:  # a mistake model that does not apply to these cases
+        return False
 
 
 def check_function(
@@ -98,14 +95,18 @@ def check_function(
 ) -> Feedback:
     """Compare ``candidate(*case)`` with ``reference(*case)`` on every case.
 
+    A known mistake is named only if it reproduces the learner's output on *every*
+    case, so that a coincidence on one case cannot mislabel the bug.
+
     >>> ref = lambda x: 2 * x
     >>> check_function(lambda x: 2 * x, ref, [(1.0,), (3.0,)]).status
     'pass'
-    >>> fb = check_function(lambda x: -2 * x, ref, [(1.0,)],
+    >>> fb = check_function(lambda x: -2 * x, ref, [(1.0,), (2.0,)],
     ...                     [Mistake("sign", lambda x: -2 * x, "Check the sign.")])
     >>> fb.status, fb.mistake
     ('fail', 'sign')
     """
+    outputs = []
     for i, case in enumerate(cases, 1):
         try:
             got = candidate(*case)
@@ -115,24 +116,20 @@ def check_function(
             return Feedback("fail", f"{what} raised {type(exc).__name__}: {exc} (case {i}).")
         if _not_attempted(got):
             return Feedback("not attempted", f"{what} returns nothing yet; fill it in and run this cell again.")
-        want = reference(*case)
-        if np.shape(got) != np.shape(want):
-            m = _match_mistake(got, case, mistakes, rtol, atol)
-            if m is not None:
-                return Feedback("fail", f"Case {i}: {m.hint}", m.name)
-            return Feedback(
-                "fail",
-                f"Case {i}: expected a result of shape {np.shape(want)}, got shape {np.shape(got)}.",
-                "shape",
-            )
-        if not np.all(np.isfinite(np.asarray(got, dtype=float))):
-            return Feedback("fail", f"Case {i}: the result contains NaN or inf.")
-        if not _close(got, want, rtol, atol):
-            m = _match_mistake(got, case, mistakes, rtol, atol)
-            if m is not None:
-                return Feedback("fail", f"Case {i}: {m.hint}", m.name)
-            return Feedback("fail", f"Case {i}: the values differ from the reference (expected {np.round(want, 6)}, got {np.round(np.asarray(got, dtype=float), 6)}).")
-    return Feedback("pass", f"All {len(cases)} test cases agree with the reference.")
+        outputs.append(got)
+    wants = [reference(*case) for case in cases]
+    if all(_close(got, want, rtol, atol) for got, want in zip(outputs, wants)):
+        return Feedback("pass", f"All {len(cases)} test cases agree with the reference.")
+    for m in mistakes:
+        if _matches_everywhere(m, cases, outputs, rtol, atol):
+            return Feedback("fail", m.hint, m.name)
+    i, got, want = next((i, g, w) for i, (g, w) in enumerate(zip(outputs, wants), 1) if not _close(g, w, rtol, atol))
+    if np.shape(got) != np.shape(want):
+        return Feedback("fail", f"Case {i}: expected a result of shape {np.shape(want)}, got shape {np.shape(got)}.", "shape")
+    if not np.all(np.isfinite(np.asarray(got, dtype=float))):
+        return Feedback("fail", f"Case {i}: the result contains NaN or inf.")
+    return Feedback("fail", f"Case {i}: the values differ from the reference (expected {np.round(want, 6)}, "
+                            f"got {np.round(np.asarray(got, dtype=float), 6)}).")
 
 
 def check_value(

@@ -1,0 +1,84 @@
+"""Chapter 1 explorer: how the learning rate changes gradient descent on a 2-parameter MSE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..losses import mse, mse_grad, mse_hessian
+from ..optimizers import gradient_descent
+from ..plotting import contour_path
+
+__all__ = ["LearningRateExplorer", "learning_rate_explorer", "draw_learning_rate"]
+
+
+def draw_learning_rate(axes, X, y, fraction: float, *, steps: int = 25, xlim=(-1, 5), ylim=(-3, 4), values=None):
+    """Draw ``steps`` of gradient descent at rate ``fraction * 2/L`` on (contour, loss) axes.
+
+    Returns the result of :func:`gdutils.gradient_descent`.
+
+    >>> X = np.array([[1.0], [2.0], [3.0]]); y = np.array([3.0, 5.0, 7.0])
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> draw_learning_rate(axes, X, y, 0.5, steps=5, values=np.zeros((81, 81))).nit
+    5
+    """
+    limit = 2.0 / np.linalg.eigvalsh(mse_hessian(X))[-1]
+    res = gradient_descent(mse, np.array([0.0, -2.0]), (X, y), mse_grad,
+                           learning_rate=fraction * limit, maxiter=steps, gtol=0.0)
+    ax_path, ax_loss = axes
+    ax_path.clear()
+    ax_loss.clear()
+    contour_path(lambda t: mse(t, X, y), res.trajectory, xlim=xlim, ylim=ylim, ax=ax_path,
+                 values=values, log_levels=True, levels=15)
+    ax_path.set(xlabel="weight w", ylabel="bias b", title=f"rate = {fraction:.2f} x 2/L")
+    ax_loss.semilogy(res.loss_history, "o-", ms=3)
+    verdict = "diverges" if res.loss_history[-1] > res.loss_history[0] else (
+        "oscillates" if fraction > 0.5 else "converges monotonically")
+    ax_loss.set(xlabel="step", ylabel="MSE", ylim=(1e-3, 1e4), title=verdict)
+    return res
+
+
+@dataclass
+class LearningRateExplorer:
+    """The explorer's parts: the widget to display, the figure, and ``update(fraction)``."""
+
+    widget: object
+    figure: object
+    update: object
+
+
+def learning_rate_explorer(X, y, *, steps: int = 25) -> LearningRateExplorer:
+    """A slider for the learning rate (as a fraction of 2/L) that redraws path and loss.
+
+    >>> X = np.array([[1.0], [2.0], [3.0]]); y = np.array([3.0, 5.0, 7.0])
+    >>> ex = learning_rate_explorer(X, y, steps=3)
+    >>> res = ex.update(1.2)  # past the stability limit: the loss grows
+    >>> bool(res.loss_history[-1] > res.loss_history[0])
+    True
+    """
+    import ipywidgets as widgets
+    from IPython import get_ipython
+    from IPython.display import display
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    plt.close(fig)  # shown through the Output widget only
+    xs, ys = np.linspace(-1, 5, 81), np.linspace(-3, 4, 81)
+    values = np.array([[mse(np.array([a, b]), X, y) for a in xs] for b in ys])
+    out = widgets.Output()
+
+    def update(fraction: float):
+        res = draw_learning_rate(axes, X, y, fraction, steps=steps, values=values)
+        fig.tight_layout()
+        if get_ipython() is not None:  # in a kernel: show the redrawn figure in the widget
+            with out:
+                out.clear_output(wait=True)
+                display(fig)
+        return res
+
+    slider = widgets.FloatSlider(value=0.5, min=0.05, max=1.2, step=0.05, description="rate / (2/L)",
+                                 continuous_update=False, style={"description_width": "initial"})
+    slider.observe(lambda change: update(change["new"]), names="value")
+    update(slider.value)
+    return LearningRateExplorer(widgets.VBox([slider, out]), fig, update)
