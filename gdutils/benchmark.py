@@ -1,0 +1,267 @@
+"""Run several minimizers on several problems and starts, and tabulate what each one cost.
+
+Every run goes through :func:`scipy.optimize.minimize` with a fresh
+:class:`~gdutils.counting.CountedObjective`, so the function, gradient and Hessian
+evaluations in the table are counted at the source, not copied from result fields.
+Times are wall-clock seconds of the same run, reported as a ratio to the fastest method
+on the same problem and start (absolute times depend on the machine; ratios much less).
+
+>>> from gdutils.objectives import ill_conditioned_quadratic
+>>> p = Problem.from_objective(ill_conditioned_quadratic(2, 10.0), [np.array([1.0, 1.0])])
+>>> rows = run([p], [Method("BFGS", "BFGS"), Method("Nelder-Mead", "Nelder-Mead", uses="f")])
+>>> [(r.method, r.nfev, r.njev, r.error < 1e-8) for r in rows]
+[('BFGS', 4, 4, True), ('Nelder-Mead', 86, 0, True)]
+>>> min(r.time_ratio for r in rows)
+1.0
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ._validation import as_positive, as_vector
+from .counting import CountedObjective
+
+__all__ = ["Problem", "Method", "Run", "run", "select", "evaluations_to", "summary", "to_markdown"]
+
+_USES = ("f", "fg", "fgh")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A function to minimize, its derivatives, the starts to try and its minimum value.
+
+    ``jac`` and ``hess`` may be None (methods that need them are then skipped with a
+    ``ValueError``). ``lipschitz`` is an optional bound on the largest Hessian eigenvalue
+    along the way, which a method's options can use to pick a step size 1/L.
+
+    >>> p = Problem("square", lambda x: float(x @ x), lambda x: 2 * x, None, [np.ones(3)], 0.0)
+    >>> p.dim
+    3
+    """
+
+    name: str
+    fun: Callable
+    jac: Callable | None
+    hess: Callable | None
+    starts: Sequence
+    fstar: float
+    args: tuple = ()
+    lipschitz: float | None = None
+
+    def __post_init__(self):
+        if not callable(self.fun):
+            raise ValueError(f"fun must be callable; got {self.fun!r}.")
+        starts = tuple(as_vector(x0, "each start") for x0 in self.starts)
+        if not starts:
+            raise ValueError("starts must hold at least one start x0 of shape (d,).")
+        if len({x0.shape for x0 in starts}) != 1:
+            raise ValueError(f"every start must have the same shape (d,); got {[x.shape for x in starts]}.")
+        object.__setattr__(self, "starts", starts)
+        if not np.isfinite(self.fstar):
+            raise ValueError(f"fstar (the minimum value) must be finite; got {self.fstar!r}.")
+        if self.lipschitz is not None:
+            as_positive(self.lipschitz, "lipschitz")
+
+    @property
+    def dim(self) -> int:
+        return self.starts[0].shape[0]
+
+    @classmethod
+    def from_objective(cls, objective, starts, *, name: str | None = None, lipschitz: float | None = None) -> Problem:
+        """A problem from an :class:`gdutils.objectives.Objective` bundle with a known minimum.
+
+        >>> from gdutils.objectives import rosenbrock
+        >>> Problem.from_objective(rosenbrock(), [[-1.2, 1.0]]).fstar
+        0.0
+        """
+        if objective.minimum is None:
+            raise ValueError(f"{objective.name} has no known minimum value; build the Problem by hand with fstar.")
+        return cls(name or objective.name, objective.fun, objective.grad, objective.hess,
+                   starts, float(objective.minimum), lipschitz=lipschitz)
+
+
+@dataclass(frozen=True)
+class Method:
+    """A minimizer for ``scipy.optimize.minimize``: a SciPy name or a callable (the book's optimizers).
+
+    ``uses`` says which derivatives it is given: "f" (none), "fg" (gradient) or "fgh"
+    (gradient and Hessian). ``options`` is a dict, or a function of the :class:`Problem`
+    returning one (for a step size that depends on the problem).
+
+    >>> Method("GD", "BFGS", options=lambda p: {"gtol": 1e-6}).options_for(None)
+    {'gtol': 1e-06}
+    """
+
+    name: str
+    method: str | Callable
+    uses: str = "fg"
+    options: Mapping | Callable[[Problem], Mapping] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.uses not in _USES:
+            raise ValueError(f"uses must be one of {_USES}; got {self.uses!r}.")
+
+    def options_for(self, problem: Problem) -> dict:
+        return dict(self.options(problem) if callable(self.options) else self.options)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One row of the table: one method on one problem from one start.
+
+    ``error`` is f(x_final) - f* (clipped at 0), computed from the returned x with an
+    uncounted call. ``trace`` has columns (evaluations so far, best error so far), one row
+    per function evaluation. ``reported`` holds the counts the result object claims.
+
+    >>> r = Run("p", 2, "m", 0, 3, 2, 0, 1, 0.1, 1.0, 0.0, True, {}, np.zeros((0, 2)))
+    >>> r.evaluations
+    5
+    """
+
+    problem: str
+    dim: int
+    method: str
+    start: int
+    nfev: int
+    njev: int
+    nhev: int
+    nit: int
+    seconds: float
+    time_ratio: float
+    error: float
+    success: bool
+    reported: dict
+    trace: np.ndarray = field(repr=False)
+
+    @property
+    def evaluations(self) -> int:
+        return self.nfev + self.njev + self.nhev
+
+
+def _one(problem: Problem, method: Method, x0: np.ndarray, start: int) -> dict:
+    if "g" in method.uses and problem.jac is None:
+        raise ValueError(f"{method.name} needs a gradient but problem {problem.name!r} has jac=None.")
+    if "h" in method.uses and problem.hess is None:
+        raise ValueError(f"{method.name} needs a Hessian but problem {problem.name!r} has hess=None.")
+    c = CountedObjective(problem.fun, problem.jac if "g" in method.uses else None,
+                         problem.hess if "h" in method.uses else None)
+    kwargs = {"jac": c.jac} if "g" in method.uses else {}
+    if "h" in method.uses:
+        kwargs["hess"] = c.hess
+    t0 = time.perf_counter()
+    res = minimize(c.fun, x0.copy(), problem.args, method=method.method,
+                   options=method.options_for(problem), **kwargs)
+    seconds = time.perf_counter() - t0
+    fx = float(problem.fun(np.asarray(res.x, dtype=float), *problem.args))
+    trace = c.trace
+    best = np.minimum.accumulate(trace[:, 1]) - problem.fstar if len(trace) else trace[:, 1]
+    trace = np.column_stack([trace[:, 0], np.maximum(best, 0.0)])
+    reported = {k: int(res[k]) for k in ("nfev", "njev", "nhev") if k in res}
+    return dict(problem=problem.name, dim=problem.dim, method=method.name, start=start,
+                nit=int(res.get("nit", -1)), seconds=seconds, error=max(fx - problem.fstar, 0.0),
+                success=bool(res.success), reported=reported, trace=trace, **c.counts)
+
+
+def run(problems: Sequence[Problem], methods: Sequence[Method]) -> list[Run]:
+    """Run every method on every problem from every start; return one :class:`Run` per run.
+
+    ``time_ratio`` is each run's time divided by the fastest run on the same problem and
+    start, so 1.0 marks the fastest method there.
+
+    >>> from gdutils.objectives import rosenbrock
+    >>> p = Problem.from_objective(rosenbrock(), [[-1.2, 1.0]])
+    >>> [r.method for r in run([p], [Method("CG", "CG"), Method("Newton", "Newton-CG", uses="fgh")])]
+    ['CG', 'Newton']
+    """
+    if not problems or not methods:
+        raise ValueError("run needs at least one problem and one method.")
+    rows = []
+    for problem in problems:
+        for start, x0 in enumerate(problem.starts):
+            group = [_one(problem, m, x0, start) for m in methods]
+            fastest = min(r["seconds"] for r in group)
+            rows += [Run(time_ratio=r["seconds"] / fastest if fastest > 0 else 1.0, **r) for r in group]
+    return rows
+
+
+def select(rows: Sequence[Run], **criteria) -> list[Run]:
+    """The rows whose fields equal every given value, e.g. ``select(rows, method="BFGS", start=0)``.
+
+    >>> r = Run("p", 2, "m", 0, 3, 2, 0, 1, 0.1, 1.0, 0.0, True, {}, np.zeros((0, 2)))
+    >>> len(select([r], method="m")), len(select([r], method="other"))
+    (1, 0)
+    """
+    unknown = set(criteria) - set(Run.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown Run fields {sorted(unknown)}; expected some of {list(Run.__dataclass_fields__)}.")
+    return [r for r in rows if all(getattr(r, k) == v for k, v in criteria.items())]
+
+
+def evaluations_to(row: Run, tol: float) -> float:
+    """Counted evaluations after which the best error so far is at most ``tol`` (inf if never).
+
+    >>> r = Run("p", 1, "m", 0, 2, 0, 0, 1, 0.1, 1.0, 0.0, True, {}, np.array([[1, 5.0], [2, 0.0]]))
+    >>> evaluations_to(r, 1e-3), evaluations_to(r, -1.0)
+    (2.0, inf)
+    """
+    hit = np.nonzero(row.trace[:, 1] <= tol)[0]
+    return float(row.trace[hit[0], 0]) if hit.size else float("inf")
+
+
+def summary(rows: Sequence[Run], columns: Sequence[str] = ("nfev", "njev", "nhev", "nit", "time_ratio", "error")) -> list[dict]:
+    """Median of each column over the starts, one dict per (problem, method), in run order.
+
+    >>> r = [Run("p", 1, "m", s, n, 0, 0, 1, 0.1, 1.0, 0.0, True, {}, np.zeros((0, 2))) for s, n in [(0, 3), (1, 5)]]
+    >>> summary(r, ["nfev"])
+    [{'problem': 'p', 'method': 'm', 'starts': 2, 'nfev': 4.0}]
+    """
+    groups: dict[tuple, list[Run]] = {}
+    for r in rows:
+        groups.setdefault((r.problem, r.method), []).append(r)
+    for c in columns:
+        if c not in Run.__dataclass_fields__ and c != "evaluations":
+            raise ValueError(f"unknown column {c!r}; expected a Run field or 'evaluations'.")
+    out = []
+    for (problem, method), rs in groups.items():
+        entry = {"problem": problem, "method": method, "starts": len(rs)}
+        entry.update({c: float(np.median([getattr(r, c) for r in rs])) for c in columns})
+        out.append(entry)
+    return out
+
+
+def _cell(v, digits: int) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return str(v)
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v):
+            return "never" if v > 0 else str(v)
+        if float(v).is_integer() and abs(v) < 10 ** digits * 10:
+            return str(int(v))
+        return f"{v:.{digits}g}"
+    return str(v)
+
+
+def to_markdown(entries: Sequence[Mapping], columns: Sequence[str] | None = None, *, digits: int = 3) -> str:
+    """A Markdown table of dicts (e.g. :func:`summary`), numbers to ``digits`` significant digits.
+
+    Whole numbers print without decimals, infinity prints as "never".
+
+    >>> print(to_markdown([{"method": "BFGS", "njev": 39.0, "error": 2.5e-15}]))
+    | method | njev | error |
+    |---|---|---|
+    | BFGS | 39 | 2.5e-15 |
+    """
+    if not entries:
+        raise ValueError("to_markdown needs at least one entry (a non-empty list of dicts).")
+    columns = list(columns or entries[0].keys())
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(e[c], digits) for c in columns) + " |" for e in entries]
+    return "\n".join(lines)
