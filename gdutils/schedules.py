@@ -11,11 +11,18 @@ same schedule gives the same rate for the same step, in any order, in any run.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
 
 from ._validation import as_positive
 
-__all__ = ["constant", "step_decay", "inverse_time", "cosine", "as_schedule"]
+__all__ = [
+    "constant", "step_decay", "inverse_time", "power_decay", "cosine", "as_schedule",
+    "partial_sums", "RobbinsMonro", "robbins_monro",
+]
 
 
 def _check_step(k) -> int:
@@ -85,6 +92,29 @@ class inverse_time:
 
 
 @dataclass(frozen=True)
+class power_decay:
+    """rate / (1 + decay * k) ** power: a polynomial decay (``power=1`` is the 1/t schedule).
+
+    It satisfies the Robbins–Monro conditions exactly when 1/2 < power <= 1.
+
+    >>> power_decay(1.0, power=0.5, decay=1.0)(3)
+    0.5
+    """
+
+    rate: float
+    power: float = 1.0
+    decay: float = 1.0
+
+    def __post_init__(self):
+        as_positive(self.rate, "rate")
+        as_positive(self.power, "power (the exponent of the decay)")
+        as_positive(self.decay, "decay", allow_zero=True)
+
+    def __call__(self, k: int) -> float:
+        return float(self.rate / (1.0 + self.decay * _check_step(k)) ** self.power)
+
+
+@dataclass(frozen=True)
 class cosine:
     """Cosine annealing from ``rate`` at k = 0 to ``final`` at k = ``total_steps`` (and after).
 
@@ -120,3 +150,73 @@ def as_schedule(learning_rate):
         return learning_rate
     as_positive(learning_rate, "learning_rate")
     return constant(learning_rate)
+
+
+def partial_sums(schedule: Callable[[int], float], steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Running sums of the rates and of their squares over steps k = 0 .. steps - 1.
+
+    The Robbins–Monro conditions ask the first to grow without bound and the second to
+    stay bounded.
+
+    >>> s1, s2 = partial_sums(constant(0.5), 4)
+    >>> s1, s2
+    (array([0.5, 1. , 1.5, 2. ]), array([0.25, 0.5 , 0.75, 1.  ]))
+    """
+    as_positive(steps, "steps", integer=True)
+    rates = np.array([schedule(k) for k in range(steps)], dtype=float)
+    if rates.shape != (steps,) or not np.all(np.isfinite(rates)) or np.any(rates < 0):
+        raise ValueError("schedule(k) must return a finite number >= 0 for every step k.")
+    return np.cumsum(rates), np.cumsum(rates**2)
+
+
+class RobbinsMonro(NamedTuple):
+    """Verdict of :func:`robbins_monro`: the tail exponent p (rate ~ k^-p) and the two conditions.
+
+    >>> RobbinsMonro(1.0, True, True).satisfied
+    True
+    """
+
+    exponent: float
+    sum_diverges: bool
+    squares_converge: bool
+
+    @property
+    def satisfied(self) -> bool:
+        return self.sum_diverges and self.squares_converge
+
+
+def robbins_monro(schedule: Callable[[int], float], *, tol: float = 0.01) -> RobbinsMonro:
+    """Check the Robbins–Monro conditions sum(rate) = inf and sum(rate^2) < inf numerically.
+
+    The schedule's tail is taken to be a power law rate(k) ~ c k^-p; p is estimated
+    from the rates at k = 10^9 and 10^12 (a rate that has reached 0 decays faster than
+    any power: p = inf). Then sum(rate) diverges iff p <= 1 and sum(rate^2) converges
+    iff p > 1/2; ``tol`` absorbs rounding in the estimate of p. Tails that are not power
+    laws (k^-1 / log k, say) are outside what this test can decide.
+
+    >>> robbins_monro(inverse_time(0.1, decay=0.01)).satisfied
+    True
+    >>> robbins_monro(constant(0.1))            # the squares add up without bound
+    RobbinsMonro(exponent=0.0, sum_diverges=True, squares_converge=False)
+    >>> robbins_monro(step_decay(0.5, 0.5, 10)).sum_diverges   # geometric: a finite total
+    False
+    """
+    as_positive(tol, "tol")
+    ks = (10**9, 10**12)
+    rates = []
+    for k in ks:
+        r = schedule(k)
+        if isinstance(r, bool) or not isinstance(r, (int, float, np.floating, np.integer)):
+            raise ValueError(f"schedule(k) must return a number; got {r!r} at k = {k}.")
+        r = float(r)
+        if not math.isfinite(r) or r < 0:
+            raise ValueError(f"schedule(k) must return a finite rate >= 0; got {r!r} at k = {k}.")
+        rates.append(r)
+    if rates[1] == 0.0:
+        p = math.inf
+    elif rates[0] == 0.0:
+        raise ValueError("schedule(k) is 0 at k = 10^9 but positive later; expected a decaying rate.")
+    else:
+        p = -math.log(rates[1] / rates[0]) / math.log(ks[1] / ks[0])
+        p = round(p, 6) + 0.0  # 0.999999999 -> 1.0, -0.0 -> 0.0
+    return RobbinsMonro(p, p <= 1 + tol, 2 * p > 1 + tol)

@@ -1,0 +1,180 @@
+"""Measuring stochastic gradients: batches, their variance, and smoothing noisy curves.
+
+Mini-batch gradient descent replaces the gradient of the mean loss by the mean of the
+per-example gradients over a batch. These helpers count batches, reproduce the way
+:func:`gdutils.minibatch_gd` draws them, measure how noisy the batch mean is, predict
+that noise, and smooth a noisy loss curve.
+
+>>> steps_per_epoch(100, 32)
+4
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_positive, as_rng
+
+__all__ = [
+    "steps_per_epoch",
+    "epoch_batches",
+    "minibatch_variance",
+    "predicted_variance",
+    "loglog_slope",
+    "ema",
+]
+
+
+def _check_batch(n: int, batch_size) -> int:
+    as_positive(n, "n (the number of samples)", integer=True)
+    if batch_size is None:
+        return int(n)
+    as_positive(batch_size, "batch_size", integer=True)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be between 1 and n = {n}; got {batch_size}.")
+    return int(batch_size)
+
+
+def _check_per_example(G) -> np.ndarray:
+    G = np.asarray(G, dtype=float)
+    if G.ndim != 2:
+        raise ValueError(
+            f"G must hold one gradient per row, shape (n, p); got shape {G.shape}. "
+            "For scalar gradients use G.reshape(-1, 1)."
+        )
+    if G.shape[0] < 2:
+        raise ValueError(f"G needs at least 2 rows (examples) to have a variance; got {G.shape[0]}.")
+    if not np.all(np.isfinite(G)):
+        raise ValueError("G contains NaN or inf; expected finite per-example gradients.")
+    return G
+
+
+def steps_per_epoch(n: int, batch_size: int | None = None) -> int:
+    """Updates in one epoch over ``n`` samples: ceil(n / batch_size) (1 for the full batch).
+
+    Use it to turn "every 10 epochs" into a number of updates for a schedule.
+
+    >>> steps_per_epoch(800, 1), steps_per_epoch(800, 16), steps_per_epoch(800, None)
+    (800, 50, 1)
+    """
+    b = _check_batch(n, batch_size)
+    return -(-int(n) // b)
+
+
+def epoch_batches(n: int, batch_size: int | None, rng=None, *, epochs: int = 1) -> list[np.ndarray]:
+    """The index arrays of every batch, in order, as :func:`gdutils.minibatch_gd` draws them.
+
+    Each epoch is a fresh random permutation of ``range(n)`` (drawn from ``rng``) cut into
+    consecutive slices of ``batch_size``: sampling without replacement, every sample once
+    per epoch, the last batch smaller when ``batch_size`` does not divide ``n``. With the
+    same ``rng`` seed, batch k here is the batch of update k there.
+
+    >>> [b.tolist() for b in epoch_batches(5, 2, rng=0)]
+    [[2, 4], [3, 0], [1]]
+    """
+    b = _check_batch(n, batch_size)
+    as_positive(epochs, "epochs", integer=True)
+    gen = as_rng(rng)
+    out = []
+    for _ in range(epochs):
+        order = gen.permutation(n)
+        out.extend(order[start : start + b] for start in range(0, n, b))
+    return out
+
+
+def minibatch_variance(
+    G,
+    batch_size: int,
+    *,
+    rng=None,
+    num_batches: int = 2000,
+    replace: bool = False,
+) -> float:
+    """Measured variance E||g_B - g||^2 of the mean of a random batch of rows of ``G``.
+
+    ``G`` (n, p) holds one per-example gradient per row, so its mean ``g`` is the full
+    gradient and the mean over a batch B is the mini-batch gradient. Batches are drawn
+    as in an epoch (consecutive slices of fresh permutations, full batches only) when
+    ``replace=False``, or independently with replacement when ``replace=True``. About
+    ``num_batches`` batches are averaged.
+
+    >>> G = np.arange(8.0).reshape(-1, 1)
+    >>> float(minibatch_variance(G, 8))   # the whole data set: no noise left
+    0.0
+    >>> bool(abs(minibatch_variance(G, 1, rng=0) - 5.25) < 0.3)   # the variance of 0..7
+    True
+    """
+    G = _check_per_example(G)
+    n = G.shape[0]
+    b = _check_batch(n, batch_size)
+    as_positive(num_batches, "num_batches", integer=True)
+    gen = as_rng(rng)
+    mean = G.mean(axis=0)
+    if replace:
+        idx = gen.integers(0, n, size=(num_batches, b))
+    else:
+        per_perm = n // b
+        rounds = -(-num_batches // per_perm)
+        idx = np.concatenate([gen.permutation(n)[: per_perm * b].reshape(per_perm, b) for _ in range(rounds)])
+    dev = G[idx].mean(axis=1) - mean
+    return float(np.mean(np.sum(dev**2, axis=1)))
+
+
+def predicted_variance(G, batch_size: int, *, replace: bool = False) -> float:
+    """sigma^2 / b, times (n - b) / (n - 1) when sampling without replacement.
+
+    ``sigma^2 = mean_i ||G_i - g||^2`` is the variance of a single per-example gradient.
+    A batch of b independent draws has b times less; drawing without replacement removes
+    a little more (the finite-population correction), and nothing is left at b = n.
+
+    >>> G = np.arange(8.0).reshape(-1, 1)
+    >>> predicted_variance(G, 1), predicted_variance(G, 4, replace=True), predicted_variance(G, 8)
+    (5.25, 1.3125, 0.0)
+    """
+    G = _check_per_example(G)
+    n = G.shape[0]
+    b = _check_batch(n, batch_size)
+    sigma2 = float(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))
+    return sigma2 / b if replace else sigma2 / b * (n - b) / (n - 1)
+
+
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of log(y) against log(x): the exponent p in y ~ c x^p.
+
+    >>> round(loglog_slope([1, 2, 4, 8], [1.0, 0.5, 0.25, 0.125]), 12)
+    -1.0
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise ValueError(f"x and y must be 1-D arrays of the same length >= 2; got shapes {x.shape} and {y.shape}.")
+    if np.any(x <= 0) or np.any(y <= 0) or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x and y must be finite and > 0 to take logarithms.")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
+    """Exponential moving average s_t = beta s_{t-1} + (1 - beta) v_t, with s_0 = 0.
+
+    ``debias=True`` divides by 1 - beta^(t+1) (as Adam does), so the start of the curve
+    is not pulled towards 0. ``beta`` in [0, 1): 0 returns the values unchanged; close
+    to 1 averages over about 1 / (1 - beta) recent values.
+
+    >>> ema([1.0, 1.0, 1.0], beta=0.5)
+    array([1., 1., 1.])
+    >>> ema([1.0, 1.0, 1.0], beta=0.5, debias=False)
+    array([0.5  , 0.75 , 0.875])
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1:
+        raise ValueError(f"values must be a 1-D array of shape (t,); got shape {v.shape}.")
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
+        raise ValueError(f"beta must be a number in [0, 1); got {beta!r}.")
+    out = np.empty_like(v)
+    s = 0.0
+    for t, x in enumerate(v):
+        s = beta * s + (1.0 - beta) * x
+        out[t] = s
+    if debias:
+        out /= 1.0 - beta ** np.arange(1, v.size + 1)
+    return out
