@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_data, as_positive, as_rng, as_vector
+from ._validation import as_data, as_positive, as_rng
 from .losses import sigmoid
 
 __all__ = [
@@ -150,8 +150,9 @@ _HEADS = {"mse": mse_head, "logistic": logistic_head}
 class TinyNet:
     """Linear(d_in -> hidden) -> ReLU -> Linear(hidden -> 1), with an ``"mse"`` or ``"logistic"`` head.
 
-    Parameters start from ``rng`` (He initialisation for ``W1``, small random ``b1``,
-    ``W2`` ~ N(0, 1/hidden), ``b2 = 0``) and live in ``params`` (a dict of arrays).
+    Parameters start from ``rng``, each layer's weights and bias uniform on
+    (-1/sqrt(fan_in), 1/sqrt(fan_in)) (the default of PyTorch's ``Linear``), and live in
+    ``params`` (a dict of arrays).
     :meth:`loss` and :meth:`grad` take a flat ``theta`` and never modify the network,
     so they can be handed to :func:`gdutils.minibatch_gd` as they are.
 
@@ -171,11 +172,12 @@ class TinyNet:
         self.d_in, self.hidden, self.output = d_in, hidden, output
         self.shapes = {"W1": (d_in, hidden), "b1": (hidden,), "W2": (hidden, 1), "b2": (1,)}
         gen = as_rng(rng)
+        s1, s2 = 1.0 / np.sqrt(d_in), 1.0 / np.sqrt(hidden)
         self.params = {
-            "W1": gen.standard_normal((d_in, hidden)) * np.sqrt(2.0 / d_in),
-            "b1": 0.5 * gen.standard_normal(hidden),
-            "W2": gen.standard_normal((hidden, 1)) * np.sqrt(1.0 / hidden),
-            "b2": np.zeros(1),
+            "W1": gen.uniform(-s1, s1, (d_in, hidden)),
+            "b1": gen.uniform(-s1, s1, hidden),
+            "W2": gen.uniform(-s2, s2, (hidden, 1)),
+            "b2": gen.uniform(-s2, s2, 1),
         }
 
     def __repr__(self) -> str:
@@ -188,8 +190,16 @@ class TinyNet:
 
     # flat parameter view
     def unflatten(self, theta) -> dict[str, np.ndarray]:
-        """Split a flat ``theta`` of shape (size,) into the parameter arrays (views, no copy)."""
-        theta = as_vector(theta, "theta", size=self.size)
+        """Split a flat ``theta`` of shape (size,) into the parameter arrays (views, no copy).
+
+        Non-finite entries are allowed (they give a non-finite loss), so that an optimizer
+        whose iterates blow up can report the divergence instead of stopping on an error.
+        """
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.size,):
+            raise ValueError(
+                f"theta must be a 1-D array of shape ({self.size},) for {self!r}; got shape {theta.shape}."
+            )
         params, start = {}, 0
         for name, shape in self.shapes.items():
             stop = start + int(np.prod(shape))

@@ -181,9 +181,9 @@ def test_bad_shapes_raise_value_error_naming_the_expected_shape():
         net.grad(theta, X, y[:, None])
     with pytest.raises(ValueError, match=r"same number of samples"):
         net.loss(theta, X, y[:5])
-    with pytest.raises(ValueError, match=r"theta must have shape \(21,\)"):
+    with pytest.raises(ValueError, match=r"theta must be a 1-D array of shape \(21,\) for TinyNet\(d_in=3, hidden=4"):
         net.grad(theta[:-1], X, y)
-    with pytest.raises(ValueError, match=r"theta must be a 1-D array"):
+    with pytest.raises(ValueError, match=r"theta must be a 1-D array of shape \(21,\).*got shape \(1, 21\)"):
         net.loss(theta[None, :], X, y)
     _, cache = net.forward(X)
     with pytest.raises(ValueError, match=r"dout must have shape \(n,\) = \(6,\)"):
@@ -210,6 +210,22 @@ def test_layer_functions_reject_bad_shapes():
         nn.mse_head(np.ones(5), np.ones((5, 1)))
     with pytest.raises(ValueError, match=r"labels 0 or 1"):
         nn.logistic_head(np.ones(2), np.array([0.0, 2.0]))
+
+
+def test_divergence_is_reported_not_raised():
+    """A blown-up theta gives a non-finite loss, so the optimizers can report status 2."""
+    net = nn.TinyNet(d_in=1, hidden=8, rng=0)
+    x = np.linspace(-3, 3, 40)
+    X, y = x[:, None], np.sin(x)
+    bad = net.get_theta()
+    bad[0] = np.inf
+    with np.errstate(invalid="ignore", over="ignore"):
+        assert not np.isfinite(net.loss(bad, X, y))
+    res = gdu.gradient_descent(net.loss, net.get_theta(), (X, y), net.grad, learning_rate=50.0, maxiter=100)
+    assert res.status == 2 and not res.success
+    res = gdu.minibatch_gd(net.loss, net.get_theta(), (X, y), net.grad, batch_size=8, learning_rate=50.0,
+                           epochs=20, rng=0)
+    assert res.status == 2
 
 
 def test_bad_constructor_arguments():
