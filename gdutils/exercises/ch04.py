@@ -111,7 +111,7 @@ def check_linear_backward(fn: Callable) -> Feedback:
     for i, label in enumerate(("dX", "dW", "db")):
         fb = check_function(
             _part(fn, i), lambda *c, i=i: nn.linear_backward(*c)[i], cases, _LINEAR_MISTAKES[label],
-            what="`linear_backward`",
+            what="`my_linear_backward`",
         )
         if fb.status == "fail" and fb.mistake is None and _shape_error(fb.message):
             return Feedback("fail", _TRANSPOSE_HINT, "missing transpose")
@@ -161,7 +161,7 @@ def check_relu_backward(fn: Callable) -> Feedback:
     >>> check_relu_backward(lambda dout, z: np.maximum(dout, 0)).mistake
     'mask from the gradient'
     """
-    return check_function(fn, nn.relu_backward, _relu_cases(), _RELU_MISTAKES, what="`relu_backward`")
+    return check_function(fn, nn.relu_backward, _relu_cases(), _RELU_MISTAKES, what="`my_relu_backward`")
 
 
 # --- exercise 3: a value used twice: its gradients add -------------------------------------------
