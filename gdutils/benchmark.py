@@ -243,7 +243,7 @@ def _cell(v, digits: int) -> str:
     if isinstance(v, (float, np.floating)):
         if not np.isfinite(v):
             return "never" if v > 0 else str(v)
-        if float(v).is_integer() and abs(v) < 10 ** digits * 10:
+        if float(v).is_integer() and abs(v) < 1e15:
             return str(int(v))
         return f"{v:.{digits}g}"
     return str(v)
