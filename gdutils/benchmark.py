@@ -57,6 +57,9 @@ class Problem:
     def __post_init__(self):
         if not callable(self.fun):
             raise ValueError(f"fun must be callable; got {self.fun!r}.")
+        for name in ("jac", "hess"):
+            if getattr(self, name) is not None and not callable(getattr(self, name)):
+                raise ValueError(f"{name} must be callable or None; got {getattr(self, name)!r}.")
         starts = tuple(as_vector(x0, "each start") for x0 in self.starts)
         if not starts:
             raise ValueError("starts must hold at least one start x0 of shape (d,).")

@@ -133,6 +133,8 @@ def test_bad_inputs_raise_clear_errors(quad):
         Problem("p", f, g, None, [np.ones(4)], 0.0, lipschitz=-1.0)
     with pytest.raises(ValueError, match="fun must be callable"):
         Problem("p", None, g, None, [np.ones(4)], 0.0)
+    with pytest.raises(ValueError, match="hess must be callable or None"):
+        Problem("p", f, g, np.eye(4), [np.ones(4)], 0.0)
     with pytest.raises(ValueError, match="no known minimum"):
         Problem.from_objective(gdu.objectives.rosenbrock(3, a=2.0), [np.ones(3)])
     with pytest.raises(ValueError, match="uses must be one of"):
