@@ -240,7 +240,7 @@ def minibatch_gd(
                     status = 2
                     break
             epoch += 1
-            f = counted.f(x)
+            f = counted.f(x) if status == 0 else np.nan  # never evaluate fun on inf/NaN parameters
             losses.append(f)
             if status == 0 and _diverged(f, f0, divergence_factor):
                 status = 2

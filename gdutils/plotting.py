@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import re
+from html import escape
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -135,16 +136,19 @@ def loss_curves(
     return ax
 
 
-def animate(fig, update: Callable[[int], object], frames: int, *, interval: int = 200):
+def animate(fig, update: Callable[[int], object], frames: int, *, alt: str = "Animation with play controls",
+            interval: int = 200):
     """An HTML animation with play/step controls that works in the static book.
 
     ``update(i)`` redraws frame ``i`` on ``fig``. The figure is closed so that it is
     not shown a second time as a still image. Keep ``frames`` small (tens) and the
-    figure small: each frame is embedded as a PNG.
+    figure small: each frame is embedded as a PNG. ``alt`` describes the animation for
+    readers who cannot see it (it becomes the frame image's alt text); the chapters
+    always pass one (a test checks).
 
     >>> fig, ax = plt.subplots(figsize=(2, 2))
     >>> line, = ax.plot([], [])
-    >>> html = animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=2)
+    >>> html = animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=2, alt="A growing line")
     >>> "<script" in html.data, "https://" in html.data  # self-contained: works offline
     (True, False)
     """
@@ -153,6 +157,7 @@ def animate(fig, update: Callable[[int], object], frames: int, *, interval: int 
 
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
     html = _offline_controls(anim.to_jshtml(default_mode="once"))
+    html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{escape(alt, quote=True)}"', html, count=1)
     plt.close(fig)
     return HTML(html)
 

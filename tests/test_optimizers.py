@@ -97,6 +97,9 @@ def test_divergence_is_reported_not_warned(regression):
     assert res.status == 2 and not res.success and "Diverged" in res.message
     assert res.nit < 200  # stopped early instead of running 100 000 iterations
     assert mb.status == 2 and not mb.success and mb.nepoch < 50
+    # an update that overflows the parameters themselves: fun (which rejects inf) is never called on them
+    huge = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, batch_size=1, learning_rate=1e6, epochs=5, rng=0)
+    assert huge.status == 2 and np.isnan(huge.fun) and "Diverged" in huge.message
 
 
 def test_maxiter_status_and_callback_stop():

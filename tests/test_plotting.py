@@ -30,7 +30,8 @@ def test_style_is_opaque_for_dark_mode():
 def test_animation_has_controls_and_no_external_resources():
     fig, ax = plt.subplots(figsize=(2, 2))
     (line,) = ax.plot([], [])
-    html = gdu.animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=3).data
+    html = gdu.animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=3, alt='A "line" grows').data
+    assert 'alt="A &quot;line&quot; grows"' in html
     assert html.count("data:image/png;base64") == 3
     for control in ("anim_step_forward", "play_animation", "pause_animation"):
         assert control in html

@@ -42,7 +42,12 @@ def draw_learning_rate(axes, X, y, fraction: float, *, steps: int = 25, xlim=(-1
 
 @dataclass
 class LearningRateExplorer:
-    """The explorer's parts: the widget to display, the figure, and ``update(fraction)``."""
+    """The explorer's parts: the widget to display, the figure, and ``update(fraction)``.
+
+    >>> parts = LearningRateExplorer(widget=None, figure=None, update=lambda f: f)
+    >>> parts.update(0.5)
+    0.5
+    """
 
     widget: object
     figure: object

@@ -1,0 +1,189 @@
+"""The whole book: it builds with zero warnings, and every page works in a real headless
+Chromium with the network blocked (math rendered, figures with alt text, solutions
+collapsed, animations that play, launch links to Binder and Colab, no console errors).
+
+Set GDBOOK_TOC=path/to/toc.yml to build a subset while writing a chapter.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from book import ROOT, repo_slug, toc_files
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TOC = os.environ.get("GDBOOK_TOC")
+PAGES = [f for f in toc_files() if TOC is None or f in Path(TOC).read_text()]
+CHAPTERS = [f for f in PAGES if f.startswith("chapters/")]
+# Messages the theme logs on every page, offline or not; anything else fails the test.
+HARMLESS_CONSOLE = (
+    re.compile(r"^Got invalid theme mode"),  # pydata theme, before it picks light/dark
+    re.compile(r"Identifier .THEBE_JS_URL. has already been declared"),  # sphinx-thebe script included twice
+)
+
+
+@pytest.fixture(scope="session")
+def html_dir(tmp_path_factory) -> Path:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    out_dir = tmp_path_factory.mktemp("book") if TOC else ROOT
+    cmd = [str(exe), "build", str(ROOT), "-W", "--keep-going", "--path-output", str(out_dir)]
+    if TOC:
+        cmd += ["--toc", TOC]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    seconds = time.perf_counter() - start
+    log = proc.stdout + proc.stderr
+    warnings = [ln for ln in log.splitlines() if "WARNING" in ln and "Kernel is running over TCP" not in ln]
+    assert proc.returncode == 0 and not warnings, f"book build failed or warned:\n" + "\n".join(warnings) + log[-4000:]
+    print(f"\nbook built in {seconds:.1f} s")
+    return out_dir / "_build" / "html"
+
+
+def test_every_page_is_built(html_dir):
+    for f in PAGES:
+        assert (html_dir / f"{f}.html").exists(), f
+    assert 'url=intro.html' in (html_dir / "index.html").read_text()
+    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").exists(), "MathJax must be served locally"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_static_html_has_no_dead_widgets_and_stays_light(html_dir, page):
+    html = (html_dir / f"{page}.html").read_text()
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    assert "widget-state" not in html
+    assert len(html) < 6_000_000, f"{page}.html is {len(html) / 1e6:.1f} MB: fewer or smaller animation frames"
+
+
+# --- headless Chromium -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def server(html_dir):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
+
+    class Quiet(handler.func):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_dir)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (make test installs Debian's chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def open_offline(browser, server, page_path):
+    """Open a page with every request outside the local server blocked; return (page, problems)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("pageerror", lambda e: None if any(p.search(str(e)) for p in HARMLESS_CONSOLE) else problems.append(f"page error: {e}"))
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning") and not any(p.search(m.text) for p in HARMLESS_CONSOLE) else None)
+    url = f"{server}/{page_path}.html"
+    page.goto(url, wait_until="load")
+    if page.locator("script[src*='mathjax']").count():
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+    return page, problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_works_offline(browser, server, page_path):
+    page, problems = open_offline(browser, server, page_path)
+    try:
+        # math: every math node typeset by the local MathJax, no raw TeX delimiters left in the text
+        n_math = page.locator("main .math").count()
+        assert page.locator("main .math mjx-container").count() == n_math
+        text = page.locator("main").inner_text()
+        assert "\\(" not in text and "\\[" not in text and "$$" not in text
+        # images: loaded and described
+        for img in page.locator("main img").all():
+            assert (img.get_attribute("alt") or "").strip(), f"image without alt text: {img.get_attribute('src')}"
+            assert img.evaluate("i => i.complete && i.naturalWidth > 0"), f"image not loaded: {img.get_attribute('src')}"
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", CHAPTERS)
+def test_chapter_figures_solutions_and_launch_links(browser, server, page_path):
+    page, problems = open_offline(browser, server, page_path)
+    try:
+        assert page.locator("main mjx-container").count() >= 1
+        figures = page.locator("main figure")
+        assert figures.count() >= 1
+        for fig in figures.all():
+            assert fig.locator("figcaption").inner_text().strip(), "figure without caption"
+        # exercises with collapsed solutions that open on click
+        assert page.locator("main .exercise").count() >= 3
+        solutions = page.locator("main .solution.dropdown")
+        assert solutions.count() >= 3
+        for sol in solutions.all():
+            body = sol.locator(":scope > :not(.admonition-title)").first
+            assert body.is_hidden(), "solution must be collapsed"
+        first = solutions.first
+        assert "toggle-hidden" in first.get_attribute("class")
+        first.locator("button.toggle-button").click()
+        first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=3000)
+        # launch buttons: the right notebook in the right repository
+        slug, nb = repo_slug(), f"{page_path}.ipynb"
+        hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
+        assert f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/{nb}" in hrefs
+        assert f"https://colab.research.google.com/github/{slug}/blob/main/{nb}" in hrefs
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", CHAPTERS)
+def test_animations_play(browser, server, page_path):
+    page, problems = open_offline(browser, server, page_path)
+    try:
+        animations = page.locator("main .animation")
+        for anim in animations.all():
+            img = anim.locator("img").first
+            before = img.get_attribute("src")
+            anim.locator("button[title='Play']").click()
+            deadline = time.time() + 5
+            while img.get_attribute("src") == before and time.time() < deadline:
+                page.wait_for_timeout(100)
+            assert img.get_attribute("src") != before, "the animation did not advance after Play"
+            anim.locator("button[title='Pause']").click()
+        assert not problems, problems
+    finally:
+        page.close()

@@ -1,0 +1,110 @@
+"""Notebook hygiene: what every chapter must be before it is committed (no kernel needed)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from book import REPO_URL, ROOT, load, notebooks, source, toc_files
+
+NOTEBOOKS = notebooks()
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_toc_and_chapters_agree():
+    listed = set(toc_files())
+    for nb in NOTEBOOKS:
+        assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
+    for f in listed:
+        assert any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), f"_toc.yml lists missing {f}"
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path):
+    nb = load(path)
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them (the build executes the notebook)"
+    assert "widgets" not in nb["metadata"], f"{path.name}: saved widget state in the metadata; strip it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_kernel_and_template(path):
+    nb = load(path)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    cells = nb["cells"]
+    assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# ")
+    assert re.search(r"you will learn", source(cells[0]), re.I), "the first cell should say what the reader will learn"
+    code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
+    assert "import gdutils as gdu" in code
+    assert "default_rng(" in code, "seed the randomness with numpy.random.default_rng"
+    assert "np.random.seed" not in code and "np.random.rand" not in code, "use a Generator, not the legacy global state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_colab_cell_installs_from_this_repository(path):
+    first_code = next(c for c in load(path)["cells"] if c["cell_type"] == "code")
+    src = source(first_code)
+    assert '"google.colab" in sys.modules' in src, "the first code cell must be the guarded Colab install"
+    urls = re.findall(r"git\+(\S+?)@", src)
+    assert urls == [REPO_URL], f"Colab installs from {urls}, but _config.yml says the repository is {REPO_URL}"
+    assert "remove-cell" in first_code["metadata"].get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_figure_has_alt_text_and_caption(path):
+    for i, c in enumerate(load(path)["cells"]):
+        if c["cell_type"] == "code" and "plt.show()" in source(c):
+            meta = c["metadata"].get("mystnb", {})
+            assert meta.get("image", {}).get("alt"), f"{path.name} cell {i}: figure without alt text"
+            assert meta.get("figure", {}).get("caption"), f"{path.name} cell {i}: figure without caption"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_animation_is_described(path):
+    for i, c in enumerate(load(path)["cells"]):
+        src = source(c)
+        if c["cell_type"] == "code" and "gdu.animate(" in src:
+            call = src[src.index("gdu.animate("):]
+            assert "alt=" in call, f"{path.name} cell {i}: pass alt= to gdu.animate (it becomes the frame's alt text)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercises_have_checks_and_gated_solutions(path):
+    cells = load(path)["cells"]
+    md = [source(c) for c in cells if c["cell_type"] == "markdown"]
+    labels = [m.group(1) for s in md for m in re.finditer(r"```\{exercise\}[^\n]*\n:label: (\S+)", s)]
+    assert len(labels) >= 3, f"{path.name}: at least three exercises, found {len(labels)}"
+    for label in labels:
+        start = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                      and re.search(r"\{solution-start\} " + re.escape(label) + r"\b", source(c))), None)
+        assert start is not None, f"{path.name}: exercise {label} has no gated solution"
+        assert ":class: dropdown" in source(cells[start]), f"{label}: the solution must be collapsed"
+        end = next(i for i in range(start, len(cells)) if "{solution-end}" in source(cells[i]))
+        after = source(cells[end + 1])
+        assert cells[end + 1]["cell_type"] == "code" and "assert" in after and ".passed" in after, (
+            f"{path.name}: after the solution of {label}, assert that the checker passes on it")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_explorers_have_no_dead_output(path):
+    for i, c in enumerate(load(path)["cells"]):
+        if c["cell_type"] == "code" and re.search(r"\.widget\s*$|display\(.*widget|ipywidgets", source(c), re.M):
+            tags = c["metadata"].get("tags", [])
+            assert "remove-output" in tags or "remove-cell" in tags, (
+                f"{path.name} cell {i}: a widget would be dead in the HTML; tag it remove-output")
+
+
+# Decimal results typed into prose drift from the code: compute them and say them instead.
+_TYPED = re.compile(r"(?<![\w.$\\{^_-])\d+\.\d{2,}(?![\w}])")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_results_typed_into_prose(path):
+    hits = []
+    for i, c in enumerate(load(path)["cells"]):
+        if c["cell_type"] == "markdown":
+            text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|```.*?```|`[^`]*`", "", source(c), flags=re.S)
+            hits += [f"cell {i}: {m.group(0)}" for m in _TYPED.finditer(text)]
+    assert not hits, f"{path.name}: decimal numbers in prose; compute and say them: {hits}"
