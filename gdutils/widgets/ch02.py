@@ -183,7 +183,7 @@ class BatchExplorer:
         self.fig.canvas.draw_idle()
         return res
 
-    def widget(self, batch_sizes: Sequence[int] = (1, 2, 4, 8, 16, 32), rates: tuple[float, float] = (0.003, 0.3)):
+    def widget(self, batch_sizes: Sequence[int] = (1, 2, 4, 8, 16, 32), rates: tuple[float, float] = (0.003, 1.0)):
         """ipywidgets controls (rate, batch size, schedule) above the figure, for a live kernel.
 
         >>> x = np.linspace(0.0, 2.0, 8)
