@@ -243,7 +243,7 @@ def check_adam(fn: Callable) -> Feedback:
                             "bias correction from t = 0")
     except Exception:  # not attempted or a crash: check_function reports it
         pass
-    return check_function(_copy_x0(fn), _adam, cases, _MISTAKES_ADAM, rtol=1e-8, atol=1e-12, what="`adam`")
+    return check_function(_copy_x0(fn), _adam, cases, _MISTAKES_ADAM, rtol=1e-8, atol=1e-12, what="`adam_steps`")
 
 
 # --- exercise 4: the first step of RMSProp -----------------------------------------------------------
