@@ -222,11 +222,17 @@ def test_adaptive_methods_on_least_squares():
         res = opt(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, maxiter=5000, gtol=1e-7, **kw)
         assert res.status == 0, (opt.__name__, res.message)
         np.testing.assert_allclose(res.x, best, atol=1e-6)
-    # constant-rate RMSProp never settles: it ends bouncing +-rate/2 around the minimizer
-    for rate in (0.01, 0.001):
-        res = rmsprop(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, learning_rate=rate, maxiter=20000, gtol=1e-7)
+    # constant-rate RMSProp never settles: its steps stay about `rate` long per coordinate, so it
+    # keeps hovering about rate/2 from the minimizer on average (on seed 0 it is an exact +-rate/2 cycle)
+    for seed, rate in [(0, 0.01), (0, 0.003), (7, 0.01)]:
+        X, y, _ = gdu.data.linear_regression(rng=seed)
+        best = np.linalg.lstsq(np.column_stack([X, np.ones(len(y))]), y, rcond=None)[0]
+        res = rmsprop(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, learning_rate=rate, maxiter=5000, gtol=1e-7)
         assert res.status == 1
-        assert np.max(np.abs(res.trajectory[-100:] - best)) == pytest.approx(rate / 2, rel=1e-3)
+        gap = np.abs(res.trajectory[-100:] - best)
+        assert 0.3 < gap.mean() / rate < 0.7 and gap.max() < 2 * rate
+        if seed == 0:
+            assert gap.max() == pytest.approx(rate / 2, rel=1e-3)
 
 
 # --- the minimize(method=...) protocol ------------------------------------------------------------
