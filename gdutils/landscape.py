@@ -111,7 +111,8 @@ def noisy_gd(
     of the error of a mini-batch gradient. ``noise=0`` is plain gradient descent. Returns
     the trajectory, shape (steps + 1, d) with the start first; ``x0`` may also be a stack
     of starts (n, d), giving shape (steps + 1, n, d), in which case ``grad`` must accept
-    stacks. A run whose iterate stops being finite is cut before that step.
+    stacks. The simulation stops before the first step that makes an iterate non-finite
+    (the trajectory is then shorter than steps + 1).
 
     >>> noisy_gd(lambda x: 2 * x, [1.0, -1.0], learning_rate=0.25, steps=2)
     array([[ 1.  , -1.  ],
