@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import as_positive, as_vector
+from .landscape import classify_critical_point
 
 __all__ = [
     "Objective", "quadratic", "ill_conditioned_quadratic", "rosenbrock",
@@ -159,8 +160,6 @@ def _value(v):
 
 def _landscape(name, f, g, h, points) -> Objective:
     """Bundle 2-D ``f(x, y)``, ``g(x, y) -> (gx, gy)``, ``h(x, y) -> 2x2`` with labelled critical points."""
-    from .landscape import classify_critical_point
-
     def fun(p):
         p = _points(p)
         return _value(f(p[..., 0], p[..., 1]))
