@@ -37,9 +37,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ._validation import as_positive, as_vector
-from .optimizers import STATUS_MESSAGES, _check_unsupported, _Counted, _diverged, _result
-from .schedules import as_schedule
+from ._validation import as_positive
+from .optimizers import STATUS_MESSAGES, _descend, _rate_at, _setup
 
 __all__ = ["momentum", "rmsprop", "adam", "momentum_rate", "STATUS_MESSAGES"]
 
@@ -56,60 +55,6 @@ def _as_fraction(value, name: str, *, allow_zero: bool = True) -> float:
     if not (0.0 <= value < 1.0) or (value == 0.0 and not allow_zero):
         raise ValueError(f"{name} must be in {low}; got {value!r}.")
     return value
-
-
-def _rate_at(rate: Callable[[int], float], k: int) -> float:
-    step = rate(k)
-    as_positive(step, f"learning_rate({k})")
-    return float(step)
-
-
-def _run(counted: _Counted, x0, update: _Update, maxiter: int, gtol: float,
-         divergence_factor: float, callback) -> OptimizeResult:
-    """The loop every optimizer here shares: stop on gtol, maxiter, divergence or callback."""
-    x = as_vector(x0, "x0").copy()
-    f0 = f = counted.f(x)
-    trajectory, losses = [x.copy()], [f]
-    status, k = 1, 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        g = counted.g(x)
-        while True:
-            if np.max(np.abs(g)) <= gtol:
-                status = 0
-                break
-            if k >= maxiter:
-                break
-            x = update(k, x, g)
-            k += 1
-            trajectory.append(x.copy())
-            if not np.all(np.isfinite(x)):  # never hand a non-finite point to fun
-                f, status = float("nan"), 2
-                losses.append(f)
-                break
-            f = counted.f(x)
-            losses.append(f)
-            if _diverged(f, f0, divergence_factor):
-                status = 2
-                break
-            if callback is not None:
-                try:
-                    callback(x.copy())
-                except StopIteration:
-                    status = 3
-                    break
-            g = counted.g(x)
-    return _result(x, f, g, k, counted, status, trajectory, losses)
-
-
-def _common(name, fun, jac, args, learning_rate, maxiter, gtol, tol, divergence_factor,
-            bounds, constraints, unknown_options):
-    _check_unsupported(bounds, constraints, unknown_options, name)
-    counted = _Counted(fun, jac, args)
-    rate = as_schedule(learning_rate)
-    as_positive(maxiter, "maxiter", integer=True, allow_zero=True)
-    gtol = as_positive(gtol if tol is None else tol, "gtol", allow_zero=True)
-    as_positive(divergence_factor, "divergence_factor")
-    return counted, rate, gtol
 
 
 def momentum(
@@ -152,7 +97,7 @@ def momentum(
     ...          options={"learning_rate": 0.1, "beta": 0.5}).nit == res.nit
     True
     """
-    counted, rate, gtol = _common("momentum", fun, jac, args, learning_rate, maxiter, gtol, tol,
+    counted, rate, gtol = _setup("momentum", fun, jac, args, learning_rate, maxiter, gtol, tol,
                                   divergence_factor, bounds, constraints, unknown_options)
     beta = _as_fraction(beta, "beta")
     if not isinstance(nesterov, (bool, np.bool_)):
@@ -165,7 +110,7 @@ def momentum(
         v = -step * g if v is None else beta * v - step * g
         return x + beta * v - step * g if nesterov else x + v
 
-    return _run(counted, x0, update, maxiter, gtol, divergence_factor, callback)
+    return _descend(counted, x0, update, maxiter, gtol, divergence_factor, callback)
 
 
 def rmsprop(
@@ -200,7 +145,7 @@ def rmsprop(
     >>> np.round(res.x - [3.0, -4.0], 4)  # first step: rate / sqrt(1 - rho) per coordinate
     array([-0.0316,  0.0316])
     """
-    counted, rate, gtol = _common("rmsprop", fun, jac, args, learning_rate, maxiter, gtol, tol,
+    counted, rate, gtol = _setup("rmsprop", fun, jac, args, learning_rate, maxiter, gtol, tol,
                                   divergence_factor, bounds, constraints, unknown_options)
     rho = _as_fraction(rho, "rho")
     eps = as_positive(eps, "eps")
@@ -211,7 +156,7 @@ def rmsprop(
         s = (1 - rho) * g * g if s is None else rho * s + (1 - rho) * g * g
         return x - _rate_at(rate, k) * g / (np.sqrt(s) + eps)
 
-    return _run(counted, x0, update, maxiter, gtol, divergence_factor, callback)
+    return _descend(counted, x0, update, maxiter, gtol, divergence_factor, callback)
 
 
 def adam(
@@ -251,7 +196,7 @@ def adam(
     >>> np.round(res.x - [3.0, -4.0], 12)  # the first step has size rate in every coordinate
     array([-0.1,  0.1])
     """
-    counted, rate, gtol = _common("adam", fun, jac, args, learning_rate, maxiter, gtol, tol,
+    counted, rate, gtol = _setup("adam", fun, jac, args, learning_rate, maxiter, gtol, tol,
                                   divergence_factor, bounds, constraints, unknown_options)
     beta1 = _as_fraction(beta1, "beta1")
     beta2 = _as_fraction(beta2, "beta2", allow_zero=False)
@@ -271,7 +216,7 @@ def adam(
         m_hat, s_hat = (m / (1 - beta1**t), s / (1 - beta2**t)) if bias_correction else (m, s)
         return x - _rate_at(rate, k) * m_hat / (np.sqrt(s_hat) + eps)
 
-    return _run(counted, x0, update, maxiter, gtol, divergence_factor, callback)
+    return _descend(counted, x0, update, maxiter, gtol, divergence_factor, callback)
 
 
 def momentum_rate(learning_rate: float, beta: float, eigenvalues, *, nesterov: bool = False) -> float:

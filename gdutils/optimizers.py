@@ -86,6 +86,65 @@ def _result(x, f, g, nit, counted, status, trajectory, losses, **extra) -> Optim
     )
 
 
+def _rate_at(rate: Callable[[int], float], k: int) -> float:
+    step = rate(k)
+    as_positive(step, f"learning_rate({k})")
+    return float(step)
+
+
+def _setup(name, fun, jac, args, learning_rate, maxiter, gtol, tol, divergence_factor,
+           bounds, constraints, unknown_options):
+    """Validate what every full-batch optimizer takes; return (counted fun/jac, schedule, gtol)."""
+    _check_unsupported(bounds, constraints, unknown_options, name)
+    counted = _Counted(fun, jac, args)
+    rate = as_schedule(learning_rate)
+    as_positive(maxiter, "maxiter", integer=True, allow_zero=True)
+    gtol = as_positive(gtol if tol is None else tol, "gtol", allow_zero=True)
+    as_positive(divergence_factor, "divergence_factor")
+    return counted, rate, gtol
+
+
+def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
+             maxiter: int, gtol: float, divergence_factor: float, callback) -> OptimizeResult:
+    """The loop every full-batch optimizer shares; ``update(k, x, g)`` returns the next iterate.
+
+    Stops on gtol (status 0), maxiter (1), divergence (2: a non-finite iterate is never
+    handed to ``fun``) or a callback that raises StopIteration (3).
+    """
+    x = as_vector(x0, "x0").copy()
+    f0 = f = counted.f(x)
+    trajectory, losses = [x.copy()], [f]
+    status, k = 1, 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g = counted.g(x)
+        while True:
+            if np.max(np.abs(g)) <= gtol:
+                status = 0
+                break
+            if k >= maxiter:
+                break
+            x = update(k, x, g)
+            k += 1
+            trajectory.append(x.copy())
+            if not np.all(np.isfinite(x)):
+                f, status = float("nan"), 2
+                losses.append(f)
+                break
+            f = counted.f(x)
+            losses.append(f)
+            if _diverged(f, f0, divergence_factor):
+                status = 2
+                break
+            if callback is not None:
+                try:
+                    callback(x.copy())
+                except StopIteration:
+                    status = 3
+                    break
+            g = counted.g(x)
+    return _result(x, f, g, k, counted, status, trajectory, losses)
+
+
 def gradient_descent(
     fun: Callable,
     x0,
@@ -123,43 +182,9 @@ def gradient_descent(
     ...          options={"learning_rate": 0.5}).x
     array([0., 0.])
     """
-    _check_unsupported(bounds, constraints, unknown_options, "gradient_descent")
-    counted = _Counted(fun, jac, args)
-    rate = as_schedule(learning_rate)
-    as_positive(maxiter, "maxiter", integer=True, allow_zero=True)
-    gtol = as_positive(gtol if tol is None else tol, "gtol", allow_zero=True)
-    as_positive(divergence_factor, "divergence_factor")
-    x = as_vector(x0, "x0").copy()
-
-    f0 = f = counted.f(x)
-    trajectory, losses = [x.copy()], [f]
-    status, k = 1, 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        g = counted.g(x)
-        while True:
-            if np.max(np.abs(g)) <= gtol:
-                status = 0
-                break
-            if k >= maxiter:
-                break
-            step = rate(k)
-            as_positive(step, f"learning_rate({k})")
-            x = x - step * g
-            k += 1
-            f = counted.f(x)
-            trajectory.append(x.copy())
-            losses.append(f)
-            if _diverged(f, f0, divergence_factor):
-                status = 2
-                break
-            if callback is not None:
-                try:
-                    callback(x.copy())
-                except StopIteration:
-                    status = 3
-                    break
-            g = counted.g(x)
-    return _result(x, f, g, k, counted, status, trajectory, losses)
+    counted, rate, gtol = _setup("gradient_descent", fun, jac, args, learning_rate, maxiter, gtol, tol,
+                                 divergence_factor, bounds, constraints, unknown_options)
+    return _descend(counted, x0, lambda k, x, g: x - _rate_at(rate, k) * g, maxiter, gtol, divergence_factor, callback)
 
 
 def minibatch_gd(

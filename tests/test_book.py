@@ -47,7 +47,7 @@ def html_dir(tmp_path_factory) -> Path:
     seconds = time.perf_counter() - start
     log = proc.stdout + proc.stderr
     warnings = [ln for ln in log.splitlines() if "WARNING" in ln and "Kernel is running over TCP" not in ln]
-    assert proc.returncode == 0 and not warnings, f"book build failed or warned:\n" + "\n".join(warnings) + log[-4000:]
+    assert proc.returncode == 0 and not warnings, "book build failed or warned:\n" + "\n".join(warnings) + log[-4000:]
     print(f"\nbook built in {seconds:.1f} s")
     return out_dir / "_build" / "html"
 

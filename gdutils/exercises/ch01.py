@@ -158,7 +158,6 @@ def check_stability_limit(answer, X) -> Feedback:
     X = np.asarray(X, dtype=float)
     ref = stability_limit(X)
     A = add_bias(X)
-    n = len(X)
     mistakes = {
         "one over L": (ref / 2, "That is 1/L, the rate that is optimal for the stiffest direction alone; "
                        "the iteration stays stable up to twice that, 2/L."),
