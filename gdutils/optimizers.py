@@ -88,7 +88,7 @@ def _result(x, f, g, nit, counted, status, trajectory, losses, **extra) -> Optim
 
 def _rate_at(rate: Callable[[int], float], k: int) -> float:
     step = rate(k)
-    as_positive(step, f"learning_rate({k})")
+    as_positive(step, f"learning_rate({k})", allow_zero=True)  # a schedule may anneal to 0
     return float(step)
 
 
@@ -256,7 +256,7 @@ def minibatch_gd(
                 idx = order[start : start + batch_size]
                 g = counted.g(x, X[idx], y[idx], *more)
                 step = rate(k)
-                as_positive(step, f"learning_rate({k})")
+                as_positive(step, f"learning_rate({k})", allow_zero=True)  # a schedule may anneal to 0
                 x = x - step * g
                 k += 1
                 nsamples += len(idx)

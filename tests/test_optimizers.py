@@ -196,3 +196,12 @@ def test_bad_data_and_start():
 
 def test_public_names():
     assert gdu.gradient_descent is gradient_descent and gdu.minibatch_gd is minibatch_gd
+
+
+def test_schedule_may_anneal_to_zero_but_not_below():
+    X, y, _ = data.linear_regression(n=20, d=2, rng=0)
+    res = minibatch_gd(losses.mse, np.zeros(3), (X, y), losses.mse_grad, batch_size=5,
+                       learning_rate=schedules.cosine(0.1, total_steps=8), epochs=4, rng=0)
+    np.testing.assert_array_equal(res.trajectory[-1], res.trajectory[-8])  # rate 0 after step 8: no motion
+    with pytest.raises(ValueError, match=r"learning_rate\(3\) must be finite and >= 0"):
+        gradient_descent(losses.mse, np.zeros(3), (X, y), losses.mse_grad, learning_rate=lambda k: 0.1 - 0.05 * k)
