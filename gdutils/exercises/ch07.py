@@ -29,21 +29,18 @@ __all__ = [
 # --- exercise 1: find and fix a buggy gradient --------------------------------------------------
 
 def buggy_gradient(theta, X, y) -> np.ndarray:
-    """The exercise's broken MSE gradient (bias last): two bugs of the gallery at once.
-
-    The accumulator is overwritten (bug 3: only the last sample counts) and the result is
-    clipped at +-1 (bug 9: clipping hides a wrong gradient instead of fixing it).
+    """The broken MSE gradient (bias last) of chapter 7's exercise "Find and fix".
 
     >>> X = np.array([[1.0], [2.0]]); y = np.array([0.0, 10.0])
-    >>> buggy_gradient(np.zeros(2), X, y)  # last sample only: 2 * [2, 1] * (0 - 10) / 2, clipped
+    >>> buggy_gradient(np.zeros(2), X, y)
     array([-1., -1.])
     """
     X = np.asarray(X, dtype=float)
     total = np.zeros(X.shape[1] + 1)
     for xi, yi in zip(X, y):
         ai = np.append(xi, 1.0)
-        total = 2 * ai * (ai @ theta - yi)  # bug 3: `=` where `+=` belongs
-    return np.clip(total / len(y), -1.0, 1.0)  # bug 9: clipping hides the wrong gradient
+        total = 2 * ai * (ai @ theta - yi)
+    return np.clip(total / len(y), -1.0, 1.0)
 
 
 def _last_sample(theta, X, y) -> np.ndarray:
