@@ -10,7 +10,8 @@ from .. import losses
 from ..data import add_bias
 from ._core import Feedback, Mistake, check_function, check_value
 
-__all__ = ["check_gradient_1d", "check_mse_gradient", "check_stability_limit", "stability_limit"]
+__all__ = ["check_gradient_1d", "check_mse_gradient", "check_stability_limit", "stability_limit",
+           "LOOP_MISTAKES", "VECTOR_MISTAKES"]
 
 
 # --- exercise 1: dL/dw for the 1-D model y_hat = w * x, written with a loop ------------------
@@ -25,7 +26,7 @@ _CASES_1D = [
     (-1.5, np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.3, -2.0])),
 ]
 
-_MISTAKES_1D = [
+LOOP_MISTAKES = [
     Mistake(
         "accumulator overwritten",
         lambda w, x, y: 2 * x[-1] * (x[-1] * w - y[-1]) / len(x),
@@ -69,7 +70,7 @@ def check_gradient_1d(fn: Callable) -> Feedback:
     >>> check_gradient_1d(lambda w, x, y: np.mean(2 * x * x * w)).mistake
     'forgot the target'
     """
-    return check_function(fn, _grad_1d, _CASES_1D, _MISTAKES_1D, what="`grad_1d`")
+    return check_function(fn, _grad_1d, _CASES_1D, LOOP_MISTAKES, what="`grad_1d`")
 
 
 # --- exercise 2: the vectorised gradient with a bias -----------------------------------------
@@ -91,7 +92,7 @@ def _no_bias_grad(theta, X, y):
     return np.append(2 / len(y) * X.T @ r, 0.0)
 
 
-_MISTAKES_VEC = [
+VECTOR_MISTAKES = [
     Mistake(
         "wrong sign",
         lambda t, X, y: -losses.mse_grad(t, X, y),
@@ -132,7 +133,7 @@ def check_mse_gradient(fn: Callable) -> Feedback:
     >>> check_mse_gradient(losses.mse_grad).passed
     True
     """
-    return check_function(fn, losses.mse_grad, _cases_vector(), _MISTAKES_VEC, what="`mse_gradient`")
+    return check_function(fn, losses.mse_grad, _cases_vector(), VECTOR_MISTAKES, what="`mse_gradient`")
 
 
 # --- exercise 3: the largest stable learning rate --------------------------------------------

@@ -14,7 +14,7 @@ import numpy as np
 from .. import gradcheck, losses
 from ..data import add_bias
 from ._core import Feedback, Mistake, check_function
-from .ch01 import _MISTAKES_VEC as _CH01_VECTOR_MISTAKES
+from .ch01 import VECTOR_MISTAKES as _CH01_VECTOR_MISTAKES
 
 __all__ = [
     "buggy_gradient",
