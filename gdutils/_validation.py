@@ -69,7 +69,7 @@ def as_vector(x, name: str = "x", size: int | None = None) -> np.ndarray:
     return x
 
 
-def as_positive(value, name: str, *, integer: bool = False, allow_zero: bool = False):
+def as_positive(value: float, name: str, *, integer: bool = False, allow_zero: bool = False) -> float:
     """Check that ``value`` is a (finite) positive number and return it.
 
     >>> as_positive(0.1, "learning_rate")

@@ -7,6 +7,7 @@ length d + 1 means the last entry is the bias. Anything else is a ``ValueError``
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_data, as_positive, as_vector
 from .data import add_bias
@@ -37,7 +38,7 @@ def _design(theta, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return theta, A, y
 
 
-def predict(theta, X) -> np.ndarray:
+def predict(theta: ArrayLike, X: ArrayLike) -> np.ndarray:
     """Linear prediction ``X @ w + b`` of shape (n,).
 
     >>> predict([2.0, 1.0], [[1.0], [2.0]])
@@ -48,7 +49,7 @@ def predict(theta, X) -> np.ndarray:
     return A @ theta
 
 
-def mse(theta, X, y) -> float:
+def mse(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     """Mean squared error (1/n) * sum((X w + b - y)^2).
 
     >>> mse([2.0], [[1.0], [2.0], [3.0]], [2.0, 4.0, 6.0])
@@ -59,7 +60,7 @@ def mse(theta, X, y) -> float:
     return float(r @ r / len(y))
 
 
-def mse_grad(theta, X, y) -> np.ndarray:
+def mse_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Gradient of :func:`mse`: (2/n) A^T (A theta - y), with A = [X, 1] when there is a bias.
 
     >>> mse_grad([1.0], [[1.0], [2.0], [3.0]], [2.0, 4.0, 6.0])
@@ -69,7 +70,7 @@ def mse_grad(theta, X, y) -> np.ndarray:
     return 2.0 / len(y) * (A.T @ (A @ theta - y))
 
 
-def mse_hessian(X, *, bias: bool = True) -> np.ndarray:
+def mse_hessian(X: ArrayLike, *, bias: bool = True) -> np.ndarray:
     """Hessian of :func:`mse` (constant): (2/n) A^T A.
 
     Its largest eigenvalue L sets the stability limit 2/L of gradient descent.
@@ -82,7 +83,7 @@ def mse_hessian(X, *, bias: bool = True) -> np.ndarray:
     return 2.0 / A.shape[0] * (A.T @ A)
 
 
-def sigmoid(z) -> np.ndarray:
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """Logistic function 1 / (1 + exp(-z)), computed without overflow.
 
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
@@ -97,7 +98,7 @@ def _check_labels(y: np.ndarray) -> None:
         raise ValueError("y must hold class labels 0 or 1 for cross-entropy.")
 
 
-def cross_entropy(theta, X, y, l2: float = 0.0) -> float:
+def cross_entropy(theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> float:
     """Mean binary cross-entropy of a logistic model, plus ``l2 * ||w||^2`` (bias not penalised).
 
     Computed from the logits with ``logaddexp`` so that it never takes log(0).
@@ -113,7 +114,7 @@ def cross_entropy(theta, X, y, l2: float = 0.0) -> float:
     return float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 * (w @ w))
 
 
-def cross_entropy_grad(theta, X, y, l2: float = 0.0) -> np.ndarray:
+def cross_entropy_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> np.ndarray:
     """Gradient of :func:`cross_entropy`: (1/n) A^T (p - y) + 2 * l2 * w.
 
     >>> cross_entropy_grad([0.0, 0.0], [[1.0], [2.0]], [0.0, 1.0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from ._validation import as_data, as_positive, as_rng, as_vector
@@ -147,7 +148,7 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
 
 def gradient_descent(
     fun: Callable,
-    x0,
+    x0: ArrayLike,
     args: tuple = (),
     jac: Callable | bool | None = None,
     *,
@@ -189,14 +190,14 @@ def gradient_descent(
 
 def minibatch_gd(
     fun: Callable,
-    x0,
+    x0: ArrayLike,
     args: tuple = (),
     jac: Callable | bool | None = None,
     *,
     batch_size: int | None = None,
     learning_rate: float | Callable[[int], float] = 0.01,
     epochs: int = 100,
-    rng=None,
+    rng: int | np.random.Generator | None = None,
     shuffle: bool = True,
     divergence_factor: float = 1e12,
     callback: Callable | None = None,

@@ -7,6 +7,7 @@ axes, so figures compose. Backgrounds are opaque so figures read in dark mode to
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import re
 from html import escape
@@ -14,6 +15,11 @@ from html import escape
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
 
 __all__ = ["COLORS", "use_style", "contour_path", "loss_curves", "animate"]
 
@@ -53,17 +59,17 @@ def _grid_values(f: Callable, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 def contour_path(
     f: Callable,
-    paths=None,
+    paths: np.ndarray | Mapping[str, np.ndarray] | None = None,
     *,
     xlim: tuple[float, float],
     ylim: tuple[float, float],
-    ax=None,
+    ax: Axes | None = None,
     levels: int | np.ndarray = 20,
     resolution: int = 81,
     log_levels: bool = False,
     values: np.ndarray | None = None,
     mark: Mapping[str, tuple[float, float]] | None = None,
-):
+) -> Axes:
     """Contours of a 2-D function with optimisation paths drawn over them.
 
     ``paths`` is one (k, 2) array or a mapping label -> array. ``f`` takes a vector of
@@ -103,13 +109,13 @@ def contour_path(
 def loss_curves(
     curves: Mapping[str, np.ndarray] | np.ndarray,
     *,
-    ax=None,
+    ax: Axes | None = None,
     x: Mapping[str, np.ndarray] | None = None,
     logy: bool = True,
     xlabel: str = "iteration",
     ylabel: str = "loss",
     floor: float | None = None,
-):
+) -> Axes:
     """Loss against iterations (or any x given per curve), log scale by default.
 
     ``floor`` draws a dashed horizontal line (a noise floor or the optimum).
@@ -136,8 +142,8 @@ def loss_curves(
     return ax
 
 
-def animate(fig, update: Callable[[int], object], frames: int, *, alt: str = "Animation with play controls",
-            interval: int = 200):
+def animate(fig: Figure, update: Callable[[int], object], frames: int, *, alt: str = "Animation with play controls",
+            interval: int = 200) -> "HTML":
     """An HTML animation with play/step controls that works in the static book.
 
     ``update(i)`` redraws frame ``i`` on ``fig``. The figure is closed so that it is

@@ -138,7 +138,7 @@ class cosine:
         return float(self.final + (self.rate - self.final) * 0.5 * (1.0 + math.cos(math.pi * t)))
 
 
-def as_schedule(learning_rate):
+def as_schedule(learning_rate: float | Callable[[int], float]) -> Callable[[int], float]:
     """A schedule from a positive number (constant rate) or a callable step -> rate.
 
     >>> as_schedule(0.1)(7)

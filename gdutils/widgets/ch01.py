@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.optimize import OptimizeResult
 
 from ..losses import mse, mse_grad, mse_hessian
 from ..optimizers import gradient_descent
@@ -14,7 +15,9 @@ from ..plotting import contour_path
 __all__ = ["LearningRateExplorer", "learning_rate_explorer", "draw_learning_rate"]
 
 
-def draw_learning_rate(axes, X, y, fraction: float, *, steps: int = 25, xlim=(-1, 5), ylim=(-3, 4), values=None):
+def draw_learning_rate(axes, X: np.ndarray, y: np.ndarray, fraction: float, *, steps: int = 25,
+                       xlim: tuple[float, float] = (-1, 5), ylim: tuple[float, float] = (-3, 4),
+                       values: np.ndarray | None = None) -> OptimizeResult:
     """Draw ``steps`` of gradient descent at rate ``fraction * 2/L`` on (contour, loss) axes.
 
     Returns the result of :func:`gdutils.gradient_descent`.
