@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: book test chromium clean
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W --keep-going
+	$(BIN)/jupyter-book build . -W --keep-going --all
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest

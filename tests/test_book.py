@@ -39,7 +39,8 @@ HARMLESS_CONSOLE = (
 def html_dir(tmp_path_factory) -> Path:
     exe = Path(sys.executable).with_name("jupyter-book")
     out_dir = tmp_path_factory.mktemp("book") if TOC else ROOT
-    cmd = [str(exe), "build", str(ROOT), "-W", "--keep-going", "--path-output", str(out_dir)]
+    # --all: re-read every page, so every notebook is executed against the current gdutils
+    cmd = [str(exe), "build", str(ROOT), "-W", "--keep-going", "--all", "--path-output", str(out_dir)]
     if TOC:
         cmd += ["--toc", TOC]
     start = time.perf_counter()

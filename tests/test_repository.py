@@ -18,7 +18,7 @@ def test_readme_has_exactly_two_commands_that_the_makefile_defines():
     assert commands_in_readme() == ["make book", "make test"]
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^book:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    assert "jupyter-book build . -W --keep-going" in makefile
+    assert "jupyter-book build . -W --keep-going --all" in makefile
 
 
 def test_ci_runs_the_readme_test_command():
