@@ -12,14 +12,33 @@ from ..losses import mse, mse_grad, mse_hessian
 from ..optimizers import gradient_descent
 from ..plotting import contour_path
 
-__all__ = ["LearningRateExplorer", "learning_rate_explorer", "draw_learning_rate"]
+__all__ = ["LearningRateExplorer", "draw_learning_rate", "learning_rate_explorer", "regime"]
+
+
+def regime(fraction: float) -> str:
+    """What gradient descent on a quadratic does at the rate ``fraction * 2/L``.
+
+    Along the stiffest direction each step multiplies the error by ``1 - 2 * fraction``:
+    positive below 1/L (``fraction < 0.5``), negative between 1/L and 2/L (the path
+    zig-zags across the valley), of modulus one exactly at 2/L and above one past it.
+
+    >>> [regime(f) for f in (0.2, 0.8, 1.0, 1.1)]
+    ['converges smoothly', 'zig-zags, converges', 'at 2/L: never settles', 'diverges']
+    """
+    if np.isclose(fraction, 1.0):
+        return "at 2/L: never settles"
+    if fraction > 1.0:
+        return "diverges"
+    return "zig-zags, converges" if fraction > 0.5 else "converges smoothly"
 
 
 def draw_learning_rate(axes, X: np.ndarray, y: np.ndarray, fraction: float, *, steps: int = 25,
                        xlim: tuple[float, float] = (-1, 5), ylim: tuple[float, float] = (-3, 4),
-                       values: np.ndarray | None = None) -> OptimizeResult:
+                       values: np.ndarray | None = None, fontsize: float | None = None) -> OptimizeResult:
     """Draw ``steps`` of gradient descent at rate ``fraction * 2/L`` on (contour, loss) axes.
 
+    The path panel's title gives the rate, the loss panel's title the regime
+    (:func:`regime`). ``fontsize`` shrinks labels and ticks for a small figure.
     Returns the result of :func:`gdutils.gradient_descent`.
 
     >>> X = np.array([[1.0], [2.0], [3.0]]); y = np.array([3.0, 5.0, 7.0])
@@ -35,11 +54,17 @@ def draw_learning_rate(axes, X: np.ndarray, y: np.ndarray, fraction: float, *, s
     ax_loss.clear()
     contour_path(lambda t: mse(t, X, y), res.trajectory, xlim=xlim, ylim=ylim, ax=ax_path,
                  values=values, log_levels=True, levels=15)
-    ax_path.set(xlabel="weight w", ylabel="bias b", title=f"rate = {fraction:.2f} x 2/L")
-    ax_loss.semilogy(res.loss_history, "o-", ms=3)
-    verdict = "diverges" if res.loss_history[-1] > res.loss_history[0] else (
-        "oscillates" if fraction > 0.5 else "converges monotonically")
-    ax_loss.set(xlabel="step", ylabel="MSE", ylim=(1e-3, 1e4), title=verdict)
+    ax_path.set_xlabel("weight $w$", fontsize=fontsize)
+    ax_path.set_ylabel("bias $b$", fontsize=fontsize)
+    ax_path.set_title(f"$\\eta$ = {fraction:.2f} $\\times$ 2/L", fontsize=fontsize)
+    ax_loss.semilogy(res.loss_history, "o-", ms=3 if fontsize is None else 2)
+    ax_loss.set_xlabel("step", fontsize=fontsize)
+    ax_loss.set_ylabel("MSE", fontsize=fontsize)
+    ax_loss.set_title(regime(fraction), fontsize=fontsize)
+    ax_loss.set_ylim(1e-3, 1e4)
+    if fontsize is not None:
+        for ax in axes:
+            ax.tick_params(labelsize=fontsize)
     return res
 
 
