@@ -22,7 +22,7 @@ def test_update_redraws_and_reports_theory_and_measurement():
     assert not np.array_equal(path_gd, ax_path.lines[0].get_xydata())
     assert hb.rho == pytest.approx(momentum_rate(1 / 25, 0.5, [1.0, 25.0]))
     assert hb.measured == pytest.approx(hb.rho, rel=0.01) and hb.rho < gd.rho  # momentum is faster
-    assert ax_path.get_title() == "heavy ball: rate = 1.00/L, beta = 0.50"
+    assert ax_path.get_title() == "heavy ball: η = 1.00/L, β = 0.50"
     nag = ex.update(1.0, 0.5, True)
     assert ax_path.get_title().startswith("Nesterov") and nag.measured == pytest.approx(nag.rho, rel=0.01)
     # past the heavy-ball limit rate * L < 2 (1 + beta) the run diverges and the title says so
@@ -33,7 +33,7 @@ def test_update_redraws_and_reports_theory_and_measurement():
     rate, beta, nesterov = ex.widget.children[0].children
     rate.value = 2.9
     beta.value = 0.9
-    assert ax_path.get_title() == "heavy ball: rate = 2.90/L, beta = 0.90"
+    assert ax_path.get_title() == "heavy ball: η = 2.90/L, β = 0.90"
     assert not ax_err.get_title().startswith("diverges")  # 2.9 < 2 (1 + 0.9)
     nesterov.value = True
     assert ax_path.get_title().startswith("Nesterov") and ax_err.get_title().startswith("diverges")

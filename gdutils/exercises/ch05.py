@@ -113,8 +113,9 @@ def check_forward_gradient(fn: Callable) -> Feedback:
         if n_calls != d + 1:
             return Feedback("fail", f"Right values, but {n_calls} calls of f for d = {d} (case {i}); a forward "
                                     f"difference needs d + 1 = {d + 1}.", "too many calls")
-    return Feedback("pass", "Right values with d + 1 evaluations of f in every case: that is the price "
-                            "SciPy pays for each gradient when you do not pass `jac`.")
+    return Feedback("pass", "Right values with d + 1 evaluations of f in every case. SciPy, which already "
+                            "knows f(x) from its line search, pays the other d for each gradient when you "
+                            "do not pass `jac`.")
 
 
 # --- exercise 2: residuals for least_squares -----------------------------------------------

@@ -251,6 +251,9 @@ def check_adam(fn: Callable) -> Feedback:
 def check_rmsprop_first_step(answer, rho: float = 0.99) -> Feedback:
     """Check the length of RMSProp's first step, in units of the learning rate: 1 / sqrt(1 - rho).
 
+    ``rho`` is the decay of the moving average (the chapter writes it gamma, since rho is
+    its convergence factor); the hints use the chapter's symbol.
+
     >>> check_rmsprop_first_step(10.0).passed
     True
     >>> check_rmsprop_first_step(100.0).mistake
@@ -258,13 +261,13 @@ def check_rmsprop_first_step(answer, rho: float = 0.99) -> Feedback:
     """
     expected = 1 / np.sqrt(1 - rho)
     mistakes = {
-        "square root missing": (1 / (1 - rho), "The step divides by the *root* of s = (1 - rho) g^2, "
-                                "so the factor is 1 / sqrt(1 - rho), not 1 / (1 - rho)."),
+        "square root missing": (1 / (1 - rho), "The step divides by the *root* of s = (1 - γ) g^2, "
+                                "so the factor is 1 / sqrt(1 - γ), not 1 / (1 - γ)."),
         "as if bias-corrected": (1.0, "That would be true with Adam's bias correction; RMSProp has none, "
-                                 "so s after one step is only (1 - rho) g^2."),
-        "inverted": (np.sqrt(1 - rho), "Upside down: dividing g by sqrt((1 - rho) g^2) makes the step "
+                                 "so s after one step is only (1 - γ) g^2."),
+        "inverted": (np.sqrt(1 - rho), "Upside down: dividing g by sqrt((1 - γ) g^2) makes the step "
                      "longer than the learning rate, not shorter."),
-        "used rho instead of 1 - rho": (1 / np.sqrt(rho), "The first average is s = rho * 0 + (1 - rho) g^2: "
-                                        "the weight on the new gradient is 1 - rho."),
+        "used rho instead of 1 - rho": (1 / np.sqrt(rho), "The first average is s = γ * 0 + (1 - γ) g^2: "
+                                        "the weight on the new gradient is 1 - γ, not γ."),
     }
     return check_value(answer, expected, mistakes, rtol=1e-3, what="`first_step`")

@@ -63,7 +63,7 @@ def draw_momentum(axes, objective, rate_times_L: float, beta: float, *, nesterov
     contour_path(objective.fun, res.trajectory, xlim=xlim, ylim=ylim, ax=ax_path, values=values,
                  log_levels=True, levels=12, mark={"": tuple(xstar)})
     name = "Nesterov" if nesterov else "heavy ball"
-    ax_path.set(xlabel="$x_1$", ylabel="$x_2$", title=f"{name}: rate = {rate_times_L:.2f}/L, beta = {beta:.2f}")
+    ax_path.set(xlabel="$x_1$", ylabel="$x_2$", title=f"{name}: η = {rate_times_L:.2f}/L, β = {beta:.2f}")
     k = np.arange(len(err))
     ax_err.semilogy(k, err, "o-", ms=2.5, label="measured")
     if np.isfinite(res.rho) and res.rho > 0:
