@@ -250,8 +250,9 @@ def basin_map(
     ``max_steps`` steps, stopping early once every run is within ``tol`` of a minimizer.
     Returns an int array of shape (resolution, resolution), rows = y (as for
     ``imshow``/``contourf``): the index of the minimizer reached, or -1 for a start that
-    reached none (it diverged, or sits on a saddle's stable set). A run stops as soon as
-    it is within ``tol`` of a minimizer; diverged runs stop when they overflow.
+    reached none: it diverged (overflowed), or it was still farther than ``tol`` from
+    every minimizer after ``max_steps`` steps (a start on a saddle's stable set stays
+    there). A run stops as soon as it is within ``tol`` of a minimizer.
 
     >>> grad = lambda p: np.stack([p[:, 0] ** 3 - p[:, 0], p[:, 1]], axis=1)  # wells at x = -1, 1
     >>> basin_map(grad, [[-1.0, 0.0], [1.0, 0.0]], xlim=(-2, 2), ylim=(-1, 1), resolution=5)[0]

@@ -154,7 +154,7 @@ def loglog_slope(x, y) -> float:
 
 
 def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
-    """Exponential moving average s_t = beta s_{t-1} + (1 - beta) v_t, with s_0 = 0.
+    """Exponential moving average s_t = beta s_{t-1} + (1 - beta) v_t, t = 0, 1, ..., with s_{-1} = 0.
 
     ``debias=True`` divides by 1 - beta^(t+1) (as Adam does), so the start of the curve
     is not pulled towards 0. ``beta`` in [0, 1): 0 returns the values unchanged; close
