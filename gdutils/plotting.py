@@ -115,10 +115,12 @@ def loss_curves(
     xlabel: str = "iteration",
     ylabel: str = "loss",
     floor: float | None = None,
+    floor_label: str = "floor",
 ) -> Axes:
     """Loss against iterations (or any x given per curve), log scale by default.
 
-    ``floor`` draws a dashed horizontal line (a noise floor or the optimum).
+    ``floor`` draws a dashed horizontal line (a noise floor or the optimum), labelled
+    ``floor_label``.
 
     >>> ax = loss_curves({"GD": np.array([1.0, 0.5, 0.25])})
     >>> ax.get_yscale()
@@ -132,7 +134,7 @@ def loss_curves(
         xs = np.arange(len(c)) if x is None else np.asarray(x[label])
         ax.plot(xs, c, label=label)
     if floor is not None:
-        ax.axhline(floor, ls="--", c="k", lw=1, label="floor")
+        ax.axhline(floor, ls="--", c="k", lw=1, label=floor_label)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

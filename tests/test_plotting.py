@@ -19,6 +19,9 @@ def test_contour_path_draws_each_path_and_marks():
 def test_loss_curves_and_floor():
     ax = gdu.loss_curves({"GD": [1.0, 0.1], "SGD": [1.0, 0.3, 0.2]}, floor=0.01, logy=False)
     assert len(ax.lines) == 3 and ax.get_yscale() == "linear"
+    assert ax.lines[-1].get_label() == "floor" and ax.lines[-1].get_ydata()[0] == 0.01
+    ax = gdu.loss_curves({"GD": [1.0, 0.1]}, floor=0.05, floor_label="best MSE (lstsq)")
+    assert ax.lines[-1].get_label() == "best MSE (lstsq)"
     plt.close("all")
 
 
