@@ -63,14 +63,8 @@ _CASES_CLASSIFY = [
 
 
 def _by_signs(values) -> str:
-    v = np.asarray(values, dtype=float)
-    zero = 1e-8 * max(1.0, float(np.max(np.abs(v))))
-    pos, neg = np.any(v > zero), np.any(v < -zero)
-    if pos and neg:
-        return "saddle"
-    if np.any(np.abs(v) <= zero):
-        return "degenerate"
-    return "minimum" if pos else "maximum"
+    """Classify as if ``values`` were the eigenvalues (the "read the diagonal" mistake uses it)."""
+    return classify_critical_point(np.diag(np.asarray(values, dtype=float)))
 
 
 def _determinant_test(H) -> str:
