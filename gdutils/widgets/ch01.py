@@ -11,6 +11,7 @@ from scipy.optimize import OptimizeResult
 from ..losses import mse, mse_grad, mse_hessian
 from ..optimizers import gradient_descent
 from ..plotting import contour_path
+from . import show_figure
 
 __all__ = ["LearningRateExplorer", "draw_learning_rate", "learning_rate_explorer", "regime"]
 
@@ -92,8 +93,6 @@ def learning_rate_explorer(X, y, *, steps: int = 25) -> LearningRateExplorer:
     True
     """
     import ipywidgets as widgets
-    from IPython import get_ipython
-    from IPython.display import display
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     plt.close(fig)  # shown through the Output widget only
@@ -104,10 +103,7 @@ def learning_rate_explorer(X, y, *, steps: int = 25) -> LearningRateExplorer:
     def update(fraction: float):
         res = draw_learning_rate(axes, X, y, fraction, steps=steps, values=values)
         fig.tight_layout()
-        if get_ipython() is not None:  # in a kernel: show the redrawn figure in the widget
-            with out:
-                out.clear_output(wait=True)
-                display(fig)
+        show_figure(out, fig)
         return res
 
     slider = widgets.FloatSlider(value=0.5, min=0.05, max=1.2, step=0.05, description="rate / (2/L)",

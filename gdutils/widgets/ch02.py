@@ -25,6 +25,7 @@ from .. import losses, schedules
 from .._validation import as_data, as_positive, as_vector
 from ..optimizers import minibatch_gd
 from ..stochastic import steps_per_epoch
+from . import show_figure
 
 __all__ = ["SCHEDULES", "make_schedule", "BatchExplorer"]
 
@@ -193,8 +194,6 @@ class BatchExplorer:
         ['rate', 'batch size', 'schedule']
         """
         import ipywidgets as w
-        from IPython import get_ipython
-        from IPython.display import display
 
         n = len(self.y)
         options = [(str(b), b) for b in batch_sizes if b < n] + [(f"full ({n})", n)]
@@ -210,11 +209,7 @@ class BatchExplorer:
 
         def redraw(_change=None):
             self.update(learning_rate=rate.value, batch_size=batch.value, schedule=sched.value)
-            if get_ipython() is None:  # no kernel (a script, a test): nothing to show the figure in
-                return
-            with out:
-                out.clear_output(wait=True)
-                display(self.fig)
+            show_figure(out, self.fig)
 
         for control in (rate, batch, sched):
             control.observe(redraw, names="value")

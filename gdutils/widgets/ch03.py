@@ -17,6 +17,7 @@ import numpy as np
 
 from ..landscape import noisy_gd
 from ..objectives import Objective, multi_well
+from . import show_figure
 
 __all__ = ["ExplorerRun", "describe_end", "draw_run", "SaddleExplorer", "saddle_explorer"]
 
@@ -165,8 +166,6 @@ def saddle_explorer(
     'diverged (the step is too large)'
     """
     import ipywidgets as widgets
-    from IPython import get_ipython
-    from IPython.display import display
 
     obj = multi_well() if objective is None else objective
     if obj.dim != 2:
@@ -198,10 +197,7 @@ def saddle_explorer(
         run = draw_run(axes, obj, [v["x0"], v["y0"]], noise=v["noise"], learning_rate=v["learning_rate"],
                        steps=steps, seed=seed, xlim=xlim, ylim=ylim, values=values)
         fig.tight_layout()
-        if get_ipython() is not None:  # in a kernel: show the redrawn figure in the widget
-            with out:
-                out.clear_output(wait=True)
-                display(fig)
+        show_figure(out, fig)
         return run
 
     for c in controls.values():

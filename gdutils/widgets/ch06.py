@@ -10,6 +10,7 @@ import numpy as np
 from ..accelerated import momentum, momentum_rate
 from ..objectives import ill_conditioned_quadratic
 from ..plotting import contour_path
+from . import show_figure
 
 __all__ = ["MomentumExplorer", "momentum_explorer", "draw_momentum", "measured_rate"]
 
@@ -98,8 +99,6 @@ def momentum_explorer(condition: float = 25.0, *, steps: int = 60) -> MomentumEx
     (1, 2)
     """
     import ipywidgets as widgets
-    from IPython import get_ipython
-    from IPython.display import display
 
     q = ill_conditioned_quadratic(2, condition)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
@@ -111,10 +110,7 @@ def momentum_explorer(condition: float = 25.0, *, steps: int = 60) -> MomentumEx
     def update(rate_times_L: float, beta: float, nesterov: bool = False):
         res = draw_momentum(axes, q, rate_times_L, beta, nesterov=nesterov, steps=steps, values=values)
         fig.tight_layout()
-        if get_ipython() is not None:  # in a kernel: show the redrawn figure in the widget
-            with out:
-                out.clear_output(wait=True)
-                display(fig)
+        show_figure(out, fig)
         return res
 
     style = {"description_width": "initial"}
