@@ -7,6 +7,7 @@ Set GDBOOK_TOC=path/to/toc.yml to build a subset while writing a chapter.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -103,8 +104,10 @@ def browser():
         b.close()
 
 
-def open_offline(browser, server, page_path):
-    """Open a page with every request outside the local server blocked; return (page, problems)."""
+@contextlib.contextmanager
+def offline_page(browser, server, page_path):
+    """Open a page with every request outside the local server blocked; on exit, fail on any
+    failed request, page error or console error/warning the page produced, and close it."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems = []
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
@@ -112,19 +115,21 @@ def open_offline(browser, server, page_path):
     page.on("pageerror", lambda e: None if any(p.search(str(e)) for p in HARMLESS_CONSOLE) else problems.append(f"page error: {e}"))
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type in ("error", "warning") and not any(p.search(m.text) for p in HARMLESS_CONSOLE) else None)
-    url = f"{server}/{page_path}.html"
-    page.goto(url, wait_until="load")
-    if page.locator("script[src*='mathjax']").count():
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("() => MathJax.startup.promise")
-    return page, problems
+    try:
+        page.goto(f"{server}/{page_path}.html", wait_until="load")
+        if page.locator("script[src*='mathjax']").count():
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise")
+        yield page
+        assert not problems, problems
+    finally:
+        page.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", PAGES)
 def test_page_works_offline(browser, server, page_path):
-    page, problems = open_offline(browser, server, page_path)
-    try:
+    with offline_page(browser, server, page_path) as page:
         # math: every math node typeset by the local MathJax, no raw TeX delimiters left in the text
         n_math = page.locator("main .math").count()
         assert page.locator("main .math mjx-container").count() == n_math
@@ -134,16 +139,12 @@ def test_page_works_offline(browser, server, page_path):
         for img in page.locator("main img").all():
             assert (img.get_attribute("alt") or "").strip(), f"image without alt text: {img.get_attribute('src')}"
             assert img.evaluate("i => i.complete && i.naturalWidth > 0"), f"image not loaded: {img.get_attribute('src')}"
-        assert not problems, problems
-    finally:
-        page.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", CHAPTERS)
 def test_chapter_figures_solutions_and_launch_links(browser, server, page_path):
-    page, problems = open_offline(browser, server, page_path)
-    try:
+    with offline_page(browser, server, page_path) as page:
         assert page.locator("main mjx-container").count() >= 1
         figures = page.locator("main figure")
         assert figures.count() >= 1
@@ -165,16 +166,12 @@ def test_chapter_figures_solutions_and_launch_links(browser, server, page_path):
         hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
         assert f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/{nb}" in hrefs
         assert f"https://colab.research.google.com/github/{slug}/blob/main/{nb}" in hrefs
-        assert not problems, problems
-    finally:
-        page.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", CHAPTERS)
 def test_animations_play(browser, server, page_path):
-    page, problems = open_offline(browser, server, page_path)
-    try:
+    with offline_page(browser, server, page_path) as page:
         animations = page.locator("main .animation")
         for anim in animations.all():
             img = anim.locator("img").first
@@ -185,6 +182,3 @@ def test_animations_play(browser, server, page_path):
                 page.wait_for_timeout(100)
             assert img.get_attribute("src") != before, "the animation did not advance after Play"
             anim.locator("button[title='Pause']").click()
-        assert not problems, problems
-    finally:
-        page.close()
