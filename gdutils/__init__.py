@@ -9,7 +9,7 @@ True
 Modules (each has one job): ``data`` (seeded generators), ``losses`` (MSE and
 cross-entropy), ``gradcheck`` (finite differences), ``optimizers`` (gradient descent,
 mini-batch), ``schedules`` (learning-rate schedules), ``plotting`` (house style and
-figures), ``report`` (computed sentences), ``exercises`` (checkers, one module per
+figures), ``report`` (computed sentences), ``seeding`` (the one book seed, ``GDBOOK_SEED``), ``exercises`` (checkers, one module per
 chapter). Other modules (``objectives``, ``nn``, ``widgets``, ...) load on first
 attribute access, so ``gdu.objectives`` works without an explicit import and
 ``ipywidgets`` is imported only by the explorers that need it.
@@ -17,12 +17,13 @@ attribute access, so ``gdu.objectives`` works without an explicit import and
 
 import numpy as np  # noqa: F401  (used by the doctest above)
 
-from . import data, exercises, gradcheck, losses, optimizers, plotting, report, schedules
+from . import data, exercises, gradcheck, losses, optimizers, plotting, report, schedules, seeding
 from .gradcheck import check_gradient, numerical_gradient, relative_error
 from .losses import cross_entropy, cross_entropy_grad, mse, mse_grad, mse_hessian, predict, sigmoid
 from .optimizers import gradient_descent, minibatch_gd
 from .plotting import animate, contour_path, loss_curves, use_style
 from .report import say
+from .seeding import book_rng, book_rngs, book_seed
 
 __version__ = "0.1.0"
 
@@ -46,4 +47,5 @@ __all__ = [
     "cross_entropy", "cross_entropy_grad", "mse", "mse_grad", "mse_hessian", "predict", "sigmoid",
     "gradient_descent", "minibatch_gd",
     "animate", "contour_path", "loss_curves", "use_style", "say",
+    "seeding", "book_rng", "book_rngs", "book_seed",
 ]
