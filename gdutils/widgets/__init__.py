@@ -11,6 +11,14 @@ __all__ = ["show_figure"]
 def show_figure(out, fig) -> bool:
     """Show ``fig`` in the ``ipywidgets.Output`` ``out``, replacing what it showed before.
 
+    The figure is formatted by the kernel's display formatter (the PNG the inline backend
+    would show) and set as the widget's ``outputs`` in one state update. It is *not*
+    captured with ``with out: display(fig)``: a capture makes a frontend that mirrors
+    Output widgets (nbclient, which executes the book headlessly) send a ``comm_msg``
+    on the shell channel for every captured output, racing the ``execute_reply`` of the
+    cell on the same socket; on a busy machine that race left executions idle for minutes.
+    A state update is one message from the kernel and none back.
+
     Outside a kernel (a script, a test) there is nothing to show it in: returns False and
     does nothing, so explorers can be driven headlessly.
 
@@ -18,11 +26,10 @@ def show_figure(out, fig) -> bool:
     False
     """
     from IPython import get_ipython
-    from IPython.display import display
 
-    if get_ipython() is None:
+    shell = get_ipython()
+    if shell is None:
         return False
-    with out:
-        out.clear_output(wait=True)
-        display(fig)
+    data, metadata = shell.display_formatter.format(fig)
+    out.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
     return True
