@@ -127,11 +127,14 @@ def loglog_slope(k: ArrayLike, values: ArrayLike) -> float:
     return float(np.polyfit(np.log(k), np.log(v), 1)[0])
 
 
-def random_quadratic(d: int, kappa: float, rng: np.random.Generator, *, mu: float = 1.0) -> Objective:
+def random_quadratic(d: int, kappa: float, rng: np.random.Generator, *, mu: float = 1.0,
+                     margin: float = 1.0) -> Objective:
     """f(x) = 1/2 x^T A x with A = Q diag(lam) Q^T: a random rotation Q, eigenvalues mu, ..., kappa mu.
 
     The extremes mu and kappa * mu are always eigenvalues; the d - 2 others are drawn
-    log-uniformly in between. The minimizer is the origin.
+    log-uniformly in [margin * mu, kappa * mu / margin] (``margin > 1`` keeps them away
+    from the extremes, so that the slowest direction alone sets the late rate). The
+    minimizer is the origin.
 
     >>> q = random_quadratic(5, 100.0, np.random.default_rng(0))
     >>> mu, L = extreme_eigenvalues(q.hess(np.zeros(5)))
@@ -141,11 +144,13 @@ def random_quadratic(d: int, kappa: float, rng: np.random.Generator, *, mu: floa
     as_positive(d, "d", integer=True)
     as_positive(kappa, "kappa")
     as_positive(mu, "mu")
-    if kappa < 1 or d < 2:
-        raise ValueError(f"need d >= 2 and kappa >= 1; got d={d!r}, kappa={kappa!r}.")
+    as_positive(margin, "margin")
+    if kappa < 1 or d < 2 or margin < 1 or margin**2 > kappa:
+        raise ValueError(f"need d >= 2, kappa >= 1 and 1 <= margin <= sqrt(kappa); got d={d!r}, "
+                         f"kappa={kappa!r}, margin={margin!r}.")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator (e.g. gdu.book_rng(...)); got {rng!r}.")
-    inner = np.exp(rng.uniform(0.0, np.log(kappa), d - 2))
+    inner = np.exp(rng.uniform(np.log(margin), np.log(kappa / margin), d - 2))
     lam = mu * np.concatenate([[1.0], np.sort(inner), [kappa]])
     Q, R = np.linalg.qr(rng.standard_normal((d, d)))
     Q = Q * np.sign(np.diag(R))  # a uniformly random rotation
