@@ -41,6 +41,9 @@ def draw_rate(axes, kappa: float, step_times_L: float, *, steps: int = 40, x0=(1
     ax_path, ax_err = axes
     ax_path.clear()
     ax_err.clear()
+    if values is None:  # the quadratic on contour_path's default 81 x 81 grid, vectorised
+        g1, g2 = np.meshgrid(np.linspace(-1.3, 1.3, 81), np.linspace(-1.3, 1.3, 81))
+        values = 0.5 * (mu * g1**2 + L * g2**2)
     contour_path(q.fun, res.trajectory, xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), ax=ax_path, values=values,
                  log_levels=True, levels=12, mark={"": (0.0, 0.0)})
     ax_path.set(xlabel="$x_1$", ylabel="$x_2$", title=f"κ = {kappa:g}, η = {step_times_L:.2f}/L")
