@@ -74,7 +74,9 @@ def armijo_step(f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: n
     for trial in range(1, max_backtracks + 1):
         with np.errstate(over="ignore", invalid="ignore"):
             ft = f(x + t * p)
-        if np.isfinite(ft) and ft <= fx + c1 * t * slope:
+        # ft < fx too: a trial so short that f(x + t p) rounds to f(x) proves nothing (a wrong
+        # gradient would otherwise "pass" at t ~ 1e-18)
+        if np.isfinite(ft) and ft <= fx + c1 * t * slope and ft < fx:
             return t, float(ft), trial
         t *= shrink
     return float("nan"), float("nan"), max_backtracks
