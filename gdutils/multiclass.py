@@ -97,17 +97,20 @@ def as_labels(y, n_classes: int | None = None, *, n: int | None = None) -> np.nd
         raise ValueError(f"y must have one label per sample, n = {n}; got {y.shape[0]} labels.")
     if y.size == 0:
         raise ValueError("y is empty: need at least one label.")
-    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
+    if y.dtype.kind in "iu":  # the common case, checked cheaply
+        labels = y.astype(int, copy=False)
+    elif y.dtype == bool or not np.issubdtype(y.dtype, np.number):
         raise ValueError(f"y must hold integer class labels; got dtype {y.dtype}.")
-    yf = y.astype(float)
-    if not np.all(np.isfinite(yf)) or not np.all(yf == np.round(yf)):
-        raise ValueError("y must hold integer class labels 0, 1, ..., K-1; got non-integer values.")
-    labels = yf.astype(int)
+    else:
+        yf = y.astype(float)
+        if not np.all(np.isfinite(yf)) or not np.all(yf == np.round(yf)):
+            raise ValueError("y must hold integer class labels 0, 1, ..., K-1; got non-integer values.")
+        labels = yf.astype(int)
     if n_classes is not None:
         if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
-        bad = (labels < 0) | (labels >= n_classes)
-        if bad.any():
+        if labels.min() < 0 or labels.max() >= n_classes:
+            bad = (labels < 0) | (labels >= n_classes)
             raise ValueError(
                 f"labels must be in 0..{n_classes - 1} for {n_classes} classes; got "
                 f"{labels[bad][:5].tolist()} (min {labels.min()}, max {labels.max()})."

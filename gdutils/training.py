@@ -30,6 +30,7 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 
 from ._validation import as_positive, as_rng, as_vector
+from .multiclass import as_labels
 from .schedules import as_schedule
 
 __all__ = ["OPTIMIZERS", "train", "warmup", "early_stopping", "lr_range_test", "suggest_rate", "plot_history"]
@@ -85,6 +86,36 @@ def _norms(vec: np.ndarray, slices: dict | None) -> dict[str, float]:
     return {name: float(np.linalg.norm(vec[s])) for name, s in slices.items()}
 
 
+def _data(model, data, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check (X, y) once, so that the loop can call the model's unchecked fast path."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(f"{name} must be a pair (X, y).")
+    X = np.asarray(data[0], dtype=float)
+    if X.ndim != 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
+        raise ValueError(f"{name}: X must be a finite array of shape (n, d) with n >= 1; got shape {X.shape}.")
+    if hasattr(model, "n_classes"):
+        y = as_labels(data[1], model.n_classes, n=X.shape[0])
+        if hasattr(model, "d_in") and X.shape[1] != model.d_in:
+            raise ValueError(f"{name}: X must have shape (n, {model.d_in}) for {model!r}; got {X.shape}.")
+    else:
+        y = np.asarray(data[1])
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"{name}: y must have shape ({X.shape[0]},); got {y.shape}.")
+    return X, y
+
+
+def _evaluator(model) -> Callable:
+    if hasattr(model, "fast_eval"):
+        return model.fast_eval
+
+    def evaluate(theta, X, y):
+        with np.errstate(all="ignore"):
+            loss = model.loss(theta, X, y)
+        return (loss, model.accuracy(theta, X, y)) if np.isfinite(loss) else (np.nan, np.nan)
+
+    return evaluate
+
+
 def train(
     model,
     theta0,
@@ -122,7 +153,8 @@ def train(
     epochs without a new best validation loss and returns the best parameters seen;
     without it ``x`` is the last iterate. ``monitor=True`` also records, after every
     update, the gradient norm and the update-to-weight ratio ||dx|| / ||x|| of every
-    parameter block (``model.slices``, if the model has them).
+    parameter block (``model.slices``, if the model has them), and the loss of every
+    mini-batch (before its update) in ``history["batch_loss"]``.
 
     Status: 0 every epoch ran, 2 diverged (non-finite loss or parameters), 3 early-stopped.
 
@@ -135,11 +167,10 @@ def train(
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}.")
-    X, y = train_data
-    X = np.asarray(X, dtype=float)
-    n = X.shape[0] if X.ndim == 2 else 0
-    if X.ndim != 2 or n == 0 or len(y) != n:
-        raise ValueError(f"train_data must be (X, y) with X of shape (n, d) and n labels; got X {X.shape}, {len(y)} labels.")
+    X, y = _data(model, train_data, "train_data")
+    if val_data is not None:
+        val_data = _data(model, val_data, "val_data")
+    n = X.shape[0]
     as_positive(batch_size, "batch_size", integer=True)
     if batch_size > n:
         raise ValueError(f"batch_size must be between 1 and n = {n}; got {batch_size}.")
@@ -159,22 +190,26 @@ def train(
     decay_mask = model.weight_mask() if hasattr(model, "weight_mask") else np.ones(x.size, dtype=bool)
 
     hist: dict[str, list] = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc")}
-    mon: dict[str, dict[str, list]] = {"grad_norm": {}, "update_ratio": {}}
+    mon: dict[str, dict[str, list]] = {"grad_norm": {}, "update_ratio": {}, "batch_loss": {}}
+
+    evaluate = _evaluator(model)
 
     def record(theta) -> bool:
-        with np.errstate(all="ignore"):
-            tl = model.loss(theta, X, y) if np.all(np.isfinite(theta)) else np.nan
+        tl, ta = evaluate(theta, X, y) if np.all(np.isfinite(theta)) else (np.nan, np.nan)
         hist["train_loss"].append(float(tl))
+        hist["train_acc"].append(float(ta))
         if not np.isfinite(tl):
-            for k in ("train_acc", "val_loss", "val_acc"):
-                hist[k].append(np.nan)
+            if val_data is not None:
+                hist["val_loss"].append(np.nan)
+                hist["val_acc"].append(np.nan)
             return False
-        hist["train_acc"].append(model.accuracy(theta, X, y))
         if val_data is not None:
-            hist["val_loss"].append(model.loss(theta, *val_data))
-            hist["val_acc"].append(model.accuracy(theta, *val_data))
+            vl, va = evaluate(theta, *val_data)
+            hist["val_loss"].append(vl)
+            hist["val_acc"].append(va)
         return True
 
+    lossgrad = getattr(model, "fast_loss_and_grad", model.loss_and_grad)
     record(x)
     v = m = s = None
     status, k, epoch = 0, 0, 0
@@ -186,7 +221,7 @@ def train(
             order = gen.permutation(n)
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
-                _, g = model.loss_and_grad(x, X[idx], y[idx], l2)
+                batch_loss, g = lossgrad(x, X[idx], y[idx], l2)
                 r = rate(k)
                 as_positive(r, f"learning_rate({k})", allow_zero=True)
                 old = x
@@ -208,6 +243,7 @@ def train(
                     x = x - step
                 k += 1
                 if monitor:
+                    mon["batch_loss"].setdefault("all", []).append(float(batch_loss))
                     for name, val in _norms(g, slices).items():
                         mon["grad_norm"].setdefault(name, []).append(val)
                     dn, wn = _norms(x - old, slices), _norms(old, slices)
@@ -233,6 +269,7 @@ def train(
     history = {key: np.array(val, dtype=float) for key, val in hist.items()}
     if monitor:
         history.update({key: {name: np.array(v_) for name, v_ in d.items()} for key, d in mon.items()})
+        history["batch_loss"] = history["batch_loss"].get("all", np.array([]))
     return OptimizeResult(
         x=out_x, last_x=x, fun=history["train_loss"][-1], nit=k, nepoch=epoch, status=status,
         success=status in (0, 3), message=_MESSAGES[status], history=history, best_epoch=best_epoch,
@@ -277,8 +314,9 @@ def lr_range_test(
     if not 0.0 <= beta < 1.0:
         raise ValueError(f"beta must be in [0, 1); got {beta!r}.")
     rates = lr_min * (lr_max / lr_min) ** (np.arange(steps) / (steps - 1))
-    X, y = train_data
+    X, y = _data(model, train_data, "train_data")
     n = len(y)
+    lossgrad = getattr(model, "fast_loss_and_grad", model.loss_and_grad)
     as_positive(batch_size, "batch_size", integer=True)
     if batch_size > n:
         raise ValueError(f"batch_size must be between 1 and n = {n}; got {batch_size}.")
@@ -295,7 +333,7 @@ def lr_range_test(
             if not np.all(np.isfinite(x)):
                 losses.append(np.nan)
                 break
-            loss, g = model.loss_and_grad(x, X[idx], y[idx])
+            loss, g = lossgrad(x, X[idx], y[idx])
             losses.append(loss)
             if not np.isfinite(loss) or loss > stop_factor * best:
                 break
