@@ -38,7 +38,10 @@ def test_kernel_and_template(path):
     assert re.search(r"you will learn", source(cells[0]), re.I), "the first cell should say what the reader will learn"
     code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
     assert "import gdutils as gdu" in code
-    assert "default_rng(" in code, "seed the randomness with numpy.random.default_rng"
+    assert re.search(r"gdu\.book_rngs?\(", code), (
+        "draw randomness from the book seed: gdu.book_rng(name) / gdu.book_rngs(k, name)")
+    literal = re.findall(r"default_rng\(\s*\d+\s*\)|\b(?:rng|seed)\s*=\s*\d+\b", code)
+    assert not literal, f"literal seeds {literal}: spawn every generator from the book seed"
     assert "np.random.seed" not in code and "np.random.rand" not in code, "use a Generator, not the legacy global state"
 
 
