@@ -12,7 +12,7 @@ from gdutils.exercises import Exercise, Mistake, check_function, check_raises, c
 from gdutils.exercises._core import Feedback
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
-import exercises as book_exercises  # noqa: E402  (the Sphinx extension)
+import book_exercises  # noqa: E402  (the Sphinx extension)
 
 
 def _ridge_grad(theta, X, y, lam=0.1):
@@ -202,3 +202,30 @@ def test_transform_refuses_unknown_labels_and_bad_statements(monkeypatch):
         book_exercises.transform({"cells": [cell]})
     with pytest.raises(ValueError, match="must start with"):
         book_exercises.statement_to_directive("Exercise X", "x")
+
+
+def test_zoo_flags_formulas_that_markdown_would_eat():
+    import zoo
+
+    assert zoo.markdown_problems("use `(1 - beta1**t)`") == []
+    assert zoo.markdown_problems("the factor $2/n$ and $x_i$") == []
+    assert zoo.markdown_problems("(1 - beta1**t)")  # bold eats the **
+    assert zoo.markdown_problems("2 * x * (w*x - y)")  # italics eat the *
+
+
+def test_every_hint_and_mistake_of_the_book_renders_intact():
+    import zoo
+
+    from gdutils.exercises import registry
+
+    for label, ex in registry().items():
+        for h in ex.hints:
+            zoo.assert_markdown_safe(h)
+        module = ex.checker.__module__
+        import importlib
+
+        for value in vars(importlib.import_module(module)).values():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for m in items:
+                if isinstance(m, Mistake):
+                    zoo.assert_markdown_safe(m.hint)
