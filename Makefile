@@ -8,10 +8,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test chromium clean
+.PHONY: book book-student test chromium clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going --all
+
+# The instructor's edition: the same book without the worked solutions (_build/student/_build/html)
+book-student: $(STAMP)
+	GDBOOK_STUDENT=1 $(BIN)/jupyter-book build . -W --keep-going --all --path-output _build/student
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
