@@ -13,8 +13,8 @@ import numpy as np
 
 from .. import gradcheck, losses
 from ..data import add_bias
-from ._core import Feedback, Mistake, check_function
-from .ch01 import VECTOR_MISTAKES as _CH01_VECTOR_MISTAKES
+from ._core import Exercise, Feedback, Mistake, check_function, check_raises
+from . import ch01 as _ch01
 
 __all__ = [
     "buggy_gradient",
@@ -23,7 +23,49 @@ __all__ = [
     "full_gradient_norm",
     "check_full_gradient_norm",
     "check_numerical_gradient",
+    "huber_loss",
+    "check_huber_grad",
+    "ridge_loss",
+    "ridge_descent_buggy",
+    "check_ridge_descent",
+    "source_of",
+    "fix",
+    "predict",
+    "full",
+    "numgrad",
+    "huber",
+    "ridge",
 ]
+
+
+def source_of(fn: Callable) -> str:
+    """The source of ``fn`` without its docstring: what an exercise statement prints.
+
+    >>> print(source_of(source_of).splitlines()[0])
+    def source_of(fn: Callable) -> str:
+    """
+    import inspect
+
+    head, _, rest = inspect.getsource(fn).partition('"""')
+    _, _, body = rest.partition('"""')
+    return head.rstrip() + "\n" + body.strip("\n")
+
+
+# The scale and sign slips of chapter 1 (same names and models), with hints that point to
+# this chapter's gallery and keep their formulas in code spans.
+_CH07_HINTS = {
+    "wrong sign": "Right size, wrong sign: the residual is `A @ theta - y`, not `y - A @ theta`. "
+                  "With this sign, gradient descent would climb.",
+    "missing factor 2": "Off by a factor of 2: the gradient of the MSE is `2 / n * A.T @ (A @ theta - y)`.",
+    "sum instead of mean": "Off by a factor of n: the loss is a mean, so divide the sum by `n = len(y)`.",
+    "forgot the target": "This is the gradient of `mean(prediction ** 2)`: the target `y` is missing "
+                         "from the residual (bug 4).",
+    "bias gradient missing": "You returned d entries; theta has d + 1 (the bias is last). The bias's "
+                             "gradient is `2 / n * sum(residuals)`.",
+    "bias gradient zero": "The weights are right but the bias's gradient is missing: it is "
+                          "`2 / n * sum(residuals)`.",
+}
+_VECTOR_MISTAKES = [Mistake(m.name, m.compute, _CH07_HINTS.get(m.name, m.hint)) for m in _ch01.VECTOR_MISTAKES]
 
 
 # --- exercise 1: find and fix a buggy gradient --------------------------------------------------
@@ -82,17 +124,17 @@ _FIX_MISTAKES = [
     Mistake(
         "gradient clipped (bug 9)",
         lambda t, X, y: np.clip(losses.mse_grad(t, X, y), -1.0, 1.0),
-        "The accumulator is fixed, but the result is still clipped at +-1 (bug 9). Clipping hid "
+        "The accumulator is fixed, but the result is still clipped to `[-1, 1]` (bug 9). Clipping hid "
         "the accumulator bug; now that the gradient is right, remove the clip: it only "
         "distorts a correct gradient.",
     ),
     Mistake(
         "sum instead of mean, clipped (bug 9)",
         lambda t, X, y: np.clip(losses.mse_grad(t, X, y) * len(y), -1.0, 1.0),
-        "The sum is n times too large and the clip hides it (bug 9): divide by n = len(y) "
+        "The sum is n times too large and the clip hides it (bug 9): divide by `n = len(y)` "
         "and remove the clip.",
     ),
-    *_CH01_VECTOR_MISTAKES,
+    *_VECTOR_MISTAKES,
 ]
 
 
@@ -130,12 +172,13 @@ _PREDICT_MISTAKES = [
     Mistake(
         "bias first",
         lambda t, X: X @ t[1:] + t[0],
-        "The book's convention puts the bias LAST: theta = (w_1, ..., w_d, b).",
+        "The book's convention puts the bias LAST: `theta = (w, b)`, so the weights are "
+        "`theta[:-1]` and the bias is `theta[-1]`.",
     ),
     Mistake(
         "forgot the bias",
         lambda t, X: X @ t[:-1],
-        "The bias is missing: add theta[-1] to X @ theta[:-1].",
+        "The bias is missing: add `theta[-1]` to `X @ theta[:-1]`.",
     ),
 ]
 
@@ -158,7 +201,7 @@ def _bad_inputs() -> list[tuple[str, tuple, str]]:
          "Check `theta.shape == (X.shape[1] + 1,)`."),
         ("1-D X", (theta[:2], X[:, 0]),
          _REJECT_HINT + "a 1-D X: X must have shape (n, d); for one feature the caller should "
-         "write X.reshape(-1, 1). Check `X.ndim == 2`."),
+         "write `X.reshape(-1, 1)`. Check `X.ndim == 2`."),
     ]
 
 
@@ -180,19 +223,30 @@ def check_safe_predict(fn: Callable) -> Feedback:
     if not fb.passed:
         return fb
     for name, args, hint in _bad_inputs():
-        try:
-            out = fn(*args)
-        except ValueError:
+        refused = check_raises(fn, args, ValueError, words=["shape"], what="`safe_predict`")
+        if refused.passed:
             continue
-        except AssertionError:
+        if refused.mistake == "no exception":
+            try:
+                shape = np.shape(fn(*args))
+            except Exception:  # noqa: BLE001  (it returned once; it will again)
+                shape = "?"
+            return Feedback("fail", f"{hint} Your function returned a result of shape {shape}.", name)
+        if refused.mistake == "wrong exception" and "AssertionError" in refused.message:
             return Feedback("fail", "Use `raise ValueError(...)` rather than `assert` for bad input: "
                                     "asserts vanish under `python -O`, and callers expect ValueError "
                                     f"(the case: {name}).", "assert instead of ValueError")
-        except Exception as exc:
-            return Feedback("fail", f"{hint} Your function raised {type(exc).__name__} instead.", name)
-        shape = np.shape(out) if out is not None else None
-        return Feedback("fail", f"{hint} Your function returned a result of shape {shape}.", name)
-    return Feedback("pass", "Right values of shape (n,), and every bad shape is refused with a ValueError.")
+        if refused.mistake == "wrong exception":
+            return Feedback("fail", f"{hint} {refused.message}", name)
+        if refused.mistake == "no message":
+            return Feedback("fail", f"Your function raises ValueError for {name}, but with no message: "
+                                    "say which shape was expected and which was given.", "no message")
+        return Feedback("fail", f"For {name}, {refused.message} Say which shape was expected, for "
+                                "instance `theta must have shape (4,) for X of shape (6, 3); got (4, 1)`. "
+                                "(A ValueError raised by NumPy itself, deep inside `@`, does not tell the "
+                                "caller what to fix.)", "message misses the shape")
+    return Feedback("pass", "Right values of shape (n,), and every bad shape is refused with a ValueError "
+                            "that names the shape.")
 
 
 # --- exercise 3: the convergence test on the full gradient ----------------------------------------
@@ -269,13 +323,13 @@ _FULL_MISTAKES = [
     Mistake(
         "squared norm",
         lambda g, t, B: full_gradient_norm(g, t, B) ** 2,
-        "That is the squared norm. Return the Euclidean norm, np.linalg.norm(gradient).",
+        "That is the squared norm. Return the Euclidean norm, `np.linalg.norm(gradient)`.",
     ),
     Mistake(
         "largest component",
         lambda g, t, B: np.max(np.abs(g(t, np.concatenate([b[0] for b in B]), np.concatenate([b[1] for b in B])))),
         "That is the largest absolute component (the max-norm). The exercise asks for the "
-        "Euclidean norm, np.linalg.norm(gradient).",
+        "Euclidean norm, `np.linalg.norm(gradient)`.",
     ),
     Mistake(
         "returned the gradient",
@@ -321,7 +375,8 @@ _NUMGRAD_MISTAKES = [
         "all coordinates at once (bug 5)",
         _all_at_once,
         "You nudged every coordinate at once (bug 5): that gives ONE number, the slope along "
-        "(1, 1, ..., 1), not a gradient. Nudge one coordinate at a time: theta + h * e_i.",
+        "(1, 1, ..., 1), not a gradient. Nudge one coordinate at a time: `theta + h * e[i]`, with "
+        "`e = np.eye(theta.size)`.",
     ),
     Mistake(
         "all coordinates at once, broadcast (bug 5)",
@@ -332,18 +387,20 @@ _NUMGRAD_MISTAKES = [
     Mistake(
         "forward difference",
         _one_sided,
-        "That is the forward difference (f(theta + h e_i) - f(theta)) / h, whose error is of "
-        "order h. Use the central difference (f(theta + h e_i) - f(theta - h e_i)) / (2h), of order h^2.",
+        "That is the forward difference `(f(theta + h * e[i]) - f(theta)) / h`, whose error is of "
+        "order h. Use the central difference `(f(theta + h * e[i]) - f(theta - h * e[i])) / (2 * h)`, "
+        "whose error is of order $h^2$.",
     ),
     Mistake(
         "divided by h, not 2h",
         lambda f, t, h: 2 * gradcheck.numerical_gradient(f, t, h),
-        "Twice too large: the two points theta +- h e_i are 2h apart, so divide by 2h.",
+        "Twice too large: the two points `theta + h * e[i]` and `theta - h * e[i]` are 2h apart, so "
+        "divide by `2 * h`.",
     ),
     Mistake(
         "wrong sign",
         lambda f, t, h: -gradcheck.numerical_gradient(f, t, h),
-        "Wrong sign: the central difference is (f(theta + h e_i) - f(theta - h e_i)) / (2h).",
+        "Wrong sign: the central difference is `(f(theta + h * e[i]) - f(theta - h * e[i])) / (2 * h)`.",
     ),
 ]
 
@@ -366,14 +423,424 @@ def check_numerical_gradient(fn: Callable) -> Feedback:
                         rtol=1e-7, atol=1e-9, what="`my_numerical_gradient`")
     if not fb.passed:
         return fb
-    try:
+    refused = check_raises(fn, (_per_sample_losses, np.array([0.5, -1.0]), 1e-6), ValueError,
+                           words=["scalar"], what="`my_numerical_gradient`")
+    if refused.passed:
+        return Feedback("pass", "Central differences one coordinate at a time, and a vector-valued f is "
+                                "refused with a message that says why.")
+    if refused.mistake == "no exception":
         out = fn(_per_sample_losses, np.array([0.5, -1.0]), 1e-6)
-    except ValueError:
-        return Feedback("pass", "Central differences one coordinate at a time, and a vector-valued f is refused.")
-    except Exception as exc:
+        return Feedback("fail", "Your gradient is right, but it accepted an f that returns a vector of "
+                                f"per-sample losses (bug 5) and returned shape {np.shape(out)}. Check "
+                                "`np.ndim(f(theta)) == 0` and raise ValueError otherwise.",
+                        "per-sample losses (bug 5)")
+    if refused.mistake == "wrong exception":
         return Feedback("fail", "Your gradient is right, but for an f that returns a vector of per-sample "
-                                f"losses it raised {type(exc).__name__}: raise ValueError naming the problem "
-                                "(f must return one scalar).", "per-sample losses (bug 5)")
-    return Feedback("fail", "Your gradient is right, but it accepted an f that returns a vector of per-sample "
-                            f"losses (bug 5) and returned shape {np.shape(out)}. Check `np.ndim(f(theta)) == 0` "
-                            "and raise ValueError otherwise.", "per-sample losses (bug 5)")
+                                f"losses (bug 5) {refused.message.removeprefix('`my_numerical_gradient` ')} "
+                                "Raise ValueError naming the problem (f must return one scalar).",
+                        "per-sample losses (bug 5)")
+    return Feedback("fail", "Your gradient is right, and a vector-valued f (per-sample losses, bug 5) makes it "
+                            "raise ValueError, but the message does not say why: check "
+                            "`np.ndim(f(theta)) == 0` yourself and raise "
+                            "`ValueError(\"f must return a scalar ...\")`. (NumPy's own error, such as "
+                            "`setting an array element with a sequence`, does not tell the caller what to "
+                            "fix.)",
+                    "message misses the point")
+
+
+# --- exercise 5 (transfer): the gradient of the Huber loss, checked -------------------------------
+
+def huber_loss(theta, X, y, delta) -> float:
+    """Mean Huber loss of the linear model (bias last): quadratic for small residuals, linear beyond delta.
+
+    ``h(r) = r**2 / 2`` for ``|r| <= delta`` and ``delta * (|r| - delta / 2)`` otherwise.
+
+    >>> huber_loss(np.zeros(2), np.array([[1.0], [2.0]]), np.array([0.5, 3.0]), 1.0)  # (0.125 + 2.5) / 2
+    1.3125
+    """
+    theta, A, y = np.asarray(theta, dtype=float), add_bias(np.asarray(X, dtype=float)), np.asarray(y, dtype=float)
+    r = np.abs(A @ theta - y)
+    return float(np.mean(np.where(r <= delta, r**2 / 2, delta * (r - delta / 2))))
+
+
+def _huber_grad(theta, X, y, delta):
+    A = add_bias(X)
+    return A.T @ np.clip(A @ theta - y, -delta, delta) / len(y)
+
+
+def _huber_cases():
+    """Residuals on both sides of delta (never near it), a gradient beyond delta, delta != 1, n != d + 1."""
+    rng = np.random.default_rng(12)
+    cases = []
+    for n, d, delta in [(9, 2, 0.5), (12, 3, 1.5), (7, 1, 0.8)]:
+        X = rng.standard_normal((n, d))
+        theta = rng.standard_normal(d + 1)
+        outside = np.arange(n) % 2 == 1      # half the residuals beyond delta, mostly positive ones
+        r = delta * np.where(outside, rng.choice([-1, 1, 1, 1], n) * rng.uniform(3.0, 10.0, n),
+                             rng.choice([-1, 1], n) * rng.uniform(0.1, 0.7, n))
+        cases.append((theta, X, add_bias(X) @ theta - r, delta))
+    return cases
+
+
+def _residuals(t, X, y):
+    return add_bias(X) @ t - y
+
+
+def _huber_grad_bias_first(t, X, y, delta):
+    c = np.clip(X @ t[1:] + t[0] - y, -delta, delta)
+    return np.append(c.mean(), X.T @ c / len(y))
+
+
+_HUBER_MISTAKES = [
+    Mistake(
+        "quadratic everywhere",
+        lambda t, X, y, dl: add_bias(X).T @ _residuals(t, X, y) / len(y),
+        "That is the gradient of `mean(r ** 2) / 2`: the residuals beyond delta must be clipped, "
+        "`np.clip(r, -delta, delta)`, since there the loss grows only linearly, with slope `delta`.",
+    ),
+    Mistake(
+        "the MSE gradient",
+        lambda t, X, y, dl: losses.mse_grad(t, X, y),
+        "That is the MSE gradient `2 / n * A.T @ r`. The Huber loss is `r ** 2 / 2` (no factor 2 "
+        "after differentiating) for small residuals and linear beyond delta.",
+    ),
+    Mistake(
+        "gradient clipped, not the residuals (bug 9)",
+        lambda t, X, y, dl: np.clip(add_bias(X).T @ _residuals(t, X, y) / len(y), -dl, dl),
+        "You clipped the gradient, as bug 9 does, not the residuals. The derivative of the Huber "
+        "loss of one sample is `clip(r, -delta, delta)` times its features: clip each residual "
+        "before the sum, `A.T @ np.clip(r, -delta, delta) / n`.",
+    ),
+    Mistake(
+        "slope 1 beyond delta",
+        lambda t, X, y, dl: add_bias(X).T @ np.where(np.abs(_residuals(t, X, y)) <= dl, _residuals(t, X, y),
+                                                     np.sign(_residuals(t, X, y))) / len(y),
+        "Beyond delta the loss is `delta * (abs(r) - delta / 2)`: its slope is `delta * sign(r)`, not "
+        "`sign(r)`.",
+    ),
+    Mistake(
+        "outliers dropped",
+        lambda t, X, y, dl: add_bias(X).T @ np.where(np.abs(_residuals(t, X, y)) <= dl, _residuals(t, X, y),
+                                                     0.0) / len(y),
+        "The samples with `abs(r) > delta` still count: there the loss is linear, so their gradient is "
+        "`delta * sign(r)` times their features, not zero.",
+    ),
+    Mistake(
+        "wrong sign",
+        lambda t, X, y, dl: -_huber_grad(t, X, y, dl),
+        "Right size, wrong sign: the residual is `A @ theta - y`, not `y - A @ theta`.",
+    ),
+    Mistake(
+        "sum instead of mean",
+        lambda t, X, y, dl: _huber_grad(t, X, y, dl) * len(y),
+        "Off by a factor of n: the loss is a mean, so divide the sum by `n = len(y)`.",
+    ),
+    Mistake(
+        "bias gradient missing",
+        lambda t, X, y, dl: _huber_grad(t, X, y, dl)[:-1],
+        "You returned d entries; theta has d + 1 (the bias is last). The bias's gradient is the mean "
+        "of the clipped residuals.",
+    ),
+    Mistake(
+        "bias first",
+        _huber_grad_bias_first,
+        "The book's convention puts the bias LAST: the prediction is `X @ theta[:-1] + theta[-1]`, "
+        "and the bias's gradient is the last entry.",
+    ),
+]
+
+
+def check_huber_grad(fn: Callable) -> Feedback:
+    """Check ``fn(theta, X, y, delta)`` -> the gradient of :func:`huber_loss`, bias last.
+
+    >>> check_huber_grad(_huber_grad).passed
+    True
+    >>> check_huber_grad(lambda t, X, y, dl: losses.mse_grad(t, X, y)).mistake
+    'the MSE gradient'
+    """
+    return check_function(fn, _huber_grad, _huber_cases(), _HUBER_MISTAKES, what="`huber_grad`")
+
+
+# --- exercise 6 (transfer): diagnose an unseen training loop ---------------------------------------
+
+def ridge_loss(theta, X, y, lam) -> float:
+    """Ridge loss: the MSE plus ``lam * ||w||^2``, the bias (last entry) not penalised.
+
+    >>> ridge_loss(np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5)
+    0.5
+    """
+    theta = np.asarray(theta, dtype=float)
+    return losses.mse(theta, X, y) + lam * float(theta[:-1] @ theta[:-1])
+
+
+def ridge_descent_buggy(X, y, lam, rate, steps):
+    """Gradient descent on :func:`ridge_loss` from zero, as a colleague wrote it (one bug).
+
+    >>> X = np.array([[1.0], [2.0], [3.0]]); y = np.array([6.0, 7.0, 8.0])
+    >>> np.round(ridge_descent_buggy(X, y, 0.0, 0.1, 500), 4)  # least squares: (1, 5)
+    array([3.1429, 0.1429])
+    """
+    A = np.column_stack([X, np.ones(len(y))])
+    theta = np.zeros(A.shape[1])
+    for _ in range(steps):
+        reg = theta            # the weights are penalised, the bias is not
+        reg[-1] = 0.0
+        grad = 2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * reg
+        theta = theta - rate * grad
+    return theta
+
+
+def _ridge_descent(X, y, lam, rate, steps, *, penalise_bias=False, factor=2.0, sign=1.0, alias=False):
+    A = add_bias(X)
+    theta = np.zeros(A.shape[1])
+    for _ in range(steps):
+        reg = theta if alias else theta.copy()
+        if not penalise_bias:
+            reg[-1] = 0.0
+        theta = theta - rate * (2 / len(y) * A.T @ (A @ theta - y) + sign * factor * lam * reg)
+    return theta
+
+
+def _ridge_cases():
+    """Data with a large intercept (the bias matters), runs far from converged (every step counts)."""
+    rng = np.random.default_rng(13)
+    cases = []
+    for n, d, lam, rate, steps in [(12, 3, 0.5, 0.05, 30), (15, 2, 0.2, 0.08, 25), (10, 4, 1.0, 0.03, 40)]:
+        X = rng.standard_normal((n, d)) + 0.5
+        y = X @ rng.uniform(1.0, 3.0, d) + 4.0 + 0.3 * rng.standard_normal(n)
+        cases.append((X, y, lam, rate, steps))
+    return cases
+
+
+_RIDGE_MISTAKES = [
+    Mistake(
+        "unchanged (reg aliases theta)",
+        ridge_descent_buggy,
+        "This is still the colleague's loop. `reg = theta` does not copy: `reg` and `theta` are one "
+        "array, so `reg[-1] = 0.0` sets the bias of `theta` itself to zero at every step, before the "
+        "gradient is even computed. Run one step and two steps and look at the bias.",
+    ),
+    Mistake(
+        "bias penalised",
+        lambda X, y, lam, rate, steps: _ridge_descent(X, y, lam, rate, steps, penalise_bias=True),
+        "The aliasing is gone, but so is `reg[-1] = 0.0`: now the bias is penalised too. Penalise the "
+        "weights only: `reg = theta.copy()`, then `reg[-1] = 0.0`.",
+    ),
+    Mistake(
+        "penalty gradient lam w",
+        lambda X, y, lam, rate, steps: _ridge_descent(X, y, lam, rate, steps, factor=1.0),
+        "The derivative of `lam * w @ w` is `2 * lam * w`, not `lam * w` (the trap of the gradient "
+        "check at zero).",
+    ),
+    Mistake(
+        "penalty forgotten",
+        lambda X, y, lam, rate, steps: _ridge_descent(X, y, lam, rate, steps, factor=0.0),
+        "That is plain gradient descent on the MSE: the penalty `2 * lam * reg` is missing from "
+        "the gradient.",
+    ),
+    Mistake(
+        "penalty sign",
+        lambda X, y, lam, rate, steps: _ridge_descent(X, y, lam, rate, steps, sign=-1.0),
+        "The penalty pulls the weights towards zero: its gradient `2 * lam * reg` is added, not "
+        "subtracted.",
+    ),
+    Mistake(
+        "one step too many",
+        lambda X, y, lam, rate, steps: _ridge_descent(X, y, lam, rate, steps + 1),
+        "One step too many: `steps` steps from zero, `for _ in range(steps)`.",
+    ),
+    Mistake(
+        "one step too few",
+        lambda X, y, lam, rate, steps: _ridge_descent(X, y, lam, rate, steps - 1),
+        "One step too few: `steps` steps from zero, `for _ in range(steps)`.",
+    ),
+]
+
+
+def check_ridge_descent(fn: Callable) -> Feedback:
+    """Check ``fn(X, y, lam, rate, steps)`` -> ``steps`` gradient-descent steps on :func:`ridge_loss`.
+
+    >>> check_ridge_descent(_ridge_descent).passed
+    True
+    >>> check_ridge_descent(ridge_descent_buggy).mistake
+    'unchanged (reg aliases theta)'
+    """
+    return check_function(fn, _ridge_descent, _ridge_cases(), _RIDGE_MISTAKES, rtol=1e-8, atol=1e-10,
+                          what="`ridge_descent`")
+
+
+# --- the exercises ---------------------------------------------------------------------------------
+
+def _patient() -> dict:
+    """The chapter's patient and the names the solutions use, built as the chapter builds them."""
+    import gdutils as gdu
+
+    X, y, _ = gdu.data.linear_regression(n=100, d=5, noise=0.1, rng=gdu.book_rng("ch07-patient"))
+    n, d = X.shape
+    return {"X": X, "y": y, "n": n, "d": d, "tol": 0.1}
+
+
+fix = Exercise(
+    "ch07.fix", "ch07-ex-fix", check_fixed_gradient,
+    hints=[
+        "Run a gradient check first: `gradient_check(gdu.mse, ch07.buggy_gradient, d + 1, "
+        "args=(X[:8], 10 * y[:8]))` is far above `1e-7`. Then read the loop line by line, looking "
+        "for the gallery's bugs.",
+        "Two lines are wrong: inside the loop `total = ...` keeps only the last sample (bug 3), and "
+        "the `np.clip` at the end hides how wrong the result is (bug 9).",
+        "Write `total += 2 * ai * (ai @ theta - yi)` in the loop and `return total / len(y)`, "
+        "without the clip.",
+    ],
+    solution_code='''\
+def fixed_gradient(theta, X, y):
+    # Bug 3: `total = ...` kept only the last sample; `+=` lets every sample count.
+    # Bug 9: the clip to [-1, 1] hid how wrong the gradient was; a right gradient needs no clip.
+    total = np.zeros(X.shape[1] + 1)
+    for xi, yi in zip(X, y):
+        ai = np.append(xi, 1.0)
+        total += 2 * ai * (ai @ theta - yi)
+    return total / len(y)
+''',
+    check_args="fixed_gradient",
+)
+
+predict = Exercise(
+    "ch07.predict", "ch07-ex-predict", check_safe_predict,
+    hints=[
+        "Convert both inputs with `np.asarray`, check their shapes first, then compute "
+        "`X @ theta[:-1] + theta[-1]`.",
+        "Two checks: `X.ndim == 2`, and `theta.shape == (X.shape[1] + 1,)` (this one refuses a column "
+        "of shape (d + 1, 1) as well as a wrong length). Each failure raises `ValueError`.",
+        "For instance `raise ValueError(f\"theta must have shape ({X.shape[1] + 1},); got shape "
+        "{theta.shape}\")`: the message says what was expected and what was given.",
+    ],
+    solution_code='''\
+def safe_predict(theta, X):
+    theta = np.asarray(theta, dtype=float)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n, d); got shape {X.shape}.")
+    d = X.shape[1]
+    if theta.shape != (d + 1,):      # refuses a column (d + 1, 1) and a wrong length alike
+        raise ValueError(f"theta must have shape ({d + 1},) (weights, then bias) for X with {d} features; "
+                         f"got shape {theta.shape}.")
+    return X @ theta[:-1] + theta[-1]
+''',
+    check_args="safe_predict",
+)
+
+full = Exercise(
+    "ch07.full", "ch07-ex-full", check_full_gradient_norm,
+    hints=[
+        "The full training loss is the mean over ALL samples of the epoch, and every sample is in "
+        "one of the batches.",
+        "Either put the data back together (`np.concatenate` the `Xb` and the `yb`) and evaluate "
+        "`grad` once, or average the batch gradients weighted by the batch sizes `len(yb) / n`.",
+        "`X_all = np.concatenate([Xb for Xb, _ in batches])`, the same for `y`, then "
+        "`return np.linalg.norm(grad(theta, X_all, y_all))`.",
+    ],
+    solution_code='''\
+def full_gradient_norm(grad, theta, batches):
+    # The simplest correct answer puts the data back together. (Averaging the batch
+    # gradients also works if each is weighted by its batch size.)
+    X_all = np.concatenate([Xb for Xb, _ in batches])
+    y_all = np.concatenate([yb for _, yb in batches])
+    return float(np.linalg.norm(grad(theta, X_all, y_all)))
+
+
+# Used as the stopping test of SGD with mini-batches of 32 (the last of each epoch is smaller):
+gen = gdu.book_rng("ch07-ex-full")
+theta = np.zeros(d + 1)
+for epoch in range(1000):
+    order = gen.permutation(n)
+    batches = [(X[order[s:s + 32]], y[order[s:s + 32]]) for s in range(0, n, 32)]
+    for Xb, yb in batches:
+        theta = theta - 0.01 * gdu.mse_grad(theta, Xb, yb)
+    if full_gradient_norm(gdu.mse_grad, theta, batches) < tol:
+        break
+print(f"stopped after {epoch + 1} epochs: full gradient norm "
+      f"{full_gradient_norm(gdu.mse_grad, theta, batches):.3f} < {tol}, loss {gdu.mse(theta, X, y):.5f}")
+''',
+    check_args="full_gradient_norm",
+    context=_patient,
+)
+
+numgrad = Exercise(
+    "ch07.numgrad", "ch07-ex-numgrad", check_numerical_gradient,
+    hints=[
+        "Loop over the coordinates: for each `i`, move only coordinate `i` by `+h` and by `-h`.",
+        "With `e = np.zeros_like(theta)` and `e[i] = h`, the i-th entry is "
+        "`(f(theta + e) - f(theta - e)) / (2 * h)`. Before using `f(theta + e)`, check "
+        "`np.ndim(...) == 0`.",
+        "If `np.ndim(up) != 0`: `raise ValueError(f\"f must return a scalar; got shape {np.shape(up)}\")`. "
+        "Otherwise `g[i] = (up - down) / (2 * h)`, and `return g` after the loop.",
+    ],
+    solution_code='''\
+def my_numerical_gradient(f, theta, h):
+    theta = np.asarray(theta, dtype=float)
+    g = np.zeros_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = h                                  # one coordinate at a time
+        up, down = f(theta + e), f(theta - e)
+        if np.ndim(up) != 0:
+            raise ValueError(f"f must return a scalar; got an array of shape {np.shape(up)}.")
+        g[i] = (up - down) / (2 * h)
+    return g
+''',
+    check_args="my_numerical_gradient",
+)
+
+huber = Exercise(
+    "ch07.huber", "ch07-ex-huber", check_huber_grad,
+    hints=[
+        "Differentiate one sample's loss with respect to its residual `r` first: inside the band it "
+        "is `r`, beyond it `delta * sign(r)`. Both cases are one function of `r`.",
+        "That function is `np.clip(r, -delta, delta)`. The chain rule multiplies it by the sample's "
+        "features with a 1 appended (the bias), and the mean divides by n.",
+        "`A = np.column_stack([X, np.ones(len(y))])`, `r = A @ theta - y`, "
+        "`return A.T @ np.clip(r, -delta, delta) / len(y)`. Then confirm it with `gradient_check`.",
+    ],
+    solution_code='''\
+def huber_grad(theta, X, y, delta):
+    # d/dr of the Huber loss: r inside [-delta, delta], delta * sign(r) outside, that is
+    # clip(r, -delta, delta); the chain rule multiplies by each sample's features (and 1).
+    A = np.column_stack([X, np.ones(len(y))])
+    r = A @ theta - y
+    return A.T @ np.clip(r, -delta, delta) / len(y)
+
+
+# The habit: a gradient check at three random points, on small data with n != d + 1.
+gen = gdu.book_rng("ch07-ex-huber")
+worst = max(gdu.check_gradient(ch07.huber_loss, huber_grad, gen.standard_normal(d + 1), args=(X[:8], y[:8], 1.0))
+            for _ in range(3))
+print(f"gradient check of huber_grad: worst relative error {worst:.1e}")
+''',
+    check_args="huber_grad",
+    context=_patient,
+    transfer=True,
+)
+
+ridge = Exercise(
+    "ch07.ridge", "ch07-ex-ridge", check_ridge_descent,
+    hints=[
+        "The gradient formula is right. Run the loop for one step and for two steps on a small "
+        "problem and print `theta`: which entry does something strange?",
+        "After `reg = theta`, `reg` and `theta` are the same array, so `reg[-1] = 0.0` changes "
+        "`theta` too: the bias is reset to zero at every step, before the gradient is computed.",
+        "Make `reg` a copy, `reg = theta.copy()`, then `reg[-1] = 0.0`; the rest of the loop stays.",
+    ],
+    solution_code='''\
+def ridge_descent(X, y, lam, rate, steps):
+    A = np.column_stack([X, np.ones(len(y))])
+    theta = np.zeros(A.shape[1])
+    for _ in range(steps):
+        reg = theta.copy()     # a copy: `reg = theta` made `reg[-1] = 0.0` zero the bias of theta itself
+        reg[-1] = 0.0          # the weights are penalised, the bias is not
+        grad = 2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * reg
+        theta = theta - rate * grad
+    return theta
+''',
+    check_args="ridge_descent",
+    transfer=True,
+)
