@@ -1,15 +1,45 @@
-"""Convergence-chapter checkers: right answers in several forms pass, named slips are recognised, stubs are 'not attempted'."""
+"""Convergence-chapter exercises: the mistake zoo (right answers in other forms pass, named slips
+are recognised, 0 misjudged), the worked solutions pass, untouched stubs are 'not attempted'."""
 
 import math
 
 import numpy as np
 import pytest
+import zoo
 
 from gdutils.exercises import ch08
+
+EXERCISES = [ch08.steps, ch08.armijo, ch08.exact, ch08.ridge]
 
 
 def stub(*args):
     raise NotImplementedError("your code here")
+
+
+def no_return(*args):
+    _ = args  # computes something, forgets `return`
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.name)
+def test_solution_passes_and_stub_is_not_attempted(ex):
+    assert ex.run_solution().passed
+    assert ex.check(stub).status == "not attempted"
+    fb = ex.check(no_return)
+    assert fb.status == "fail" and fb.mistake == "no return"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.name)
+def test_hints_are_progressive_and_markdown_safe(ex):
+    assert len(ex.hints) >= 2
+    for h in ex.hints:
+        zoo.assert_markdown_safe(h)
+    for m in {"steps": ch08._MISTAKES_STEPS, "armijo": ch08._MISTAKES_ARMIJO,
+              "exact": ch08._MISTAKES_EXACT, "ridge": ch08._MISTAKES_RIDGE}[ex.name.split(".")[1]]:
+        zoo.assert_markdown_safe(m.hint)
+
+
+def test_transfer_flags():
+    assert [ex.transfer for ex in EXERCISES] == [False, True, True, True]
 
 
 # --- exercise 1: steps from kappa (learner versions written independently of the checker) -----------
@@ -40,29 +70,44 @@ def steps_vectorised(kappa, tol):
     return list(k)                 # a list, not a tuple: also accepted
 
 
-def test_steps_right_answers_and_stub():
-    assert ch08.check_steps_needed(steps_loop).passed
-    assert ch08.check_steps_needed(steps_vectorised).passed
-    assert ch08.check_steps_needed(stub).status == "not attempted"
+def steps_float_counts(kappa, tol):
+    # np.ceil without int(): whole numbers stored as floats are still the right counts
+    return tuple(np.ceil(np.log(tol) / np.log(r)) for r in (1 - 1 / kappa, (kappa - 1) / (kappa + 1)))
 
 
-@pytest.mark.parametrize("wrong, mistake", [
-    (lambda k, t: steps_loop(k, t, bug="swapped"), "swapped"),
-    (lambda k, t: tuple(math.floor(math.log(t) / math.log(r)) for r in (1 - 1 / k, (k - 1) / (k + 1))), "rounded down"),
-    (lambda k, t: tuple(math.log(t) / math.log(r) for r in (1 - 1 / k, (k - 1) / (k + 1))), "not rounded"),
-    (lambda k, t: (math.ceil(k * math.log(1 / t)), math.ceil((k + 1) / 2 * math.log(1 / t))), "kappa log(1/tol) approximation"),
-    (lambda k, t: steps_loop(k, t, bug="sqrt"), "square root of kappa"),
-    (lambda k, t: tuple(math.ceil(math.log10(t) / math.log(r)) for r in (1 - 1 / k, (k - 1) / (k + 1))), "log10 over natural log"),
-    (lambda k, t: steps_loop(k, t, bug="squared"), "function values instead of distances"),
-    (lambda k, t: steps_loop(k, t, bug="plus one"), "one step too many"),
-])
-def test_steps_named_mistakes(wrong, mistake):
-    fb = ch08.check_steps_needed(wrong)
-    assert fb.status == "fail" and fb.mistake == mistake, fb
+def steps_log_base10(kappa, tol):
+    rho1, rho2 = 1 - 1 / kappa, (kappa - 1) / (kappa + 1)
+    return math.ceil(math.log10(tol) / math.log10(rho1)), math.ceil(math.log10(tol) / math.log10(rho2))
+
+
+def _ks(k, t, fn):
+    return tuple(fn(math.log(t) / math.log(r)) for r in (1 - 1 / k, (k - 1) / (k + 1)))
+
+
+def test_steps_zoo():
+    zoo.judge(lambda f: ch08.steps.check(f), right=[
+        steps_loop, steps_vectorised, steps_float_counts, steps_log_base10,
+    ], wrong=[
+        (lambda k, t: steps_loop(k, t, bug="swapped"), "swapped"),
+        (lambda k, t: _ks(k, t, math.floor), "rounded down"),
+        (lambda k, t: _ks(k, t, float), "not rounded"),
+        (lambda k, t: (math.ceil(k * math.log(1 / t)), math.ceil((k + 1) / 2 * math.log(1 / t))),
+         "kappa log(1/tol) approximation"),
+        (lambda k, t: steps_loop(k, t, bug="sqrt"), "square root of kappa"),
+        (lambda k, t: tuple(math.ceil(math.log10(t) / math.log(r)) for r in (1 - 1 / k, (k - 1) / (k + 1))),
+         "log10 over natural log"),
+        (lambda k, t: steps_loop(k, t, bug="squared"), "function values instead of distances"),
+        (lambda k, t: steps_loop(k, t, bug="plus one"), "one step too many"),
+        (lambda k, t: steps_loop(k, t)[0], "shape"),                       # only the 1/L count
+        (lambda k, t: (100, 50), None),                                     # made-up numbers
+        (lambda k, t: _ks(k, t, round), None),                              # nearest, not up
+        (no_return, "no return"),
+        (lambda k, t: math.log(-t), "raised an exception"),
+    ])
 
 
 def test_steps_unknown_mistake_prints_a_relative_difference():
-    fb = ch08.check_steps_needed(lambda k, t: (100, 50))
+    fb = ch08.steps.check(lambda k, t: (100, 50))
     assert fb.status == "fail" and fb.mistake is None and "relative" in fb.message
 
 
@@ -92,8 +137,23 @@ def armijo_while(f, grad, x, p, t0, c, shrink, *, bug=None):
     return t
 
 
-def armijo_in_place(f, grad, x, p, t0, c, shrink):
-    """Right, but moves x in place while searching: the checker must hand over copies."""
+def armijo_powers(f, grad, x, p, t0, c, shrink):
+    slope = np.dot(grad(x), p)
+    for j in range(100):
+        t = t0 * shrink**j
+        if f(x + t * p) <= f(x) + c * t * slope:
+            return t
+    return None
+
+
+def armijo_recursive(f, grad, x, p, t0, c, shrink):
+    if f(x + t0 * p) <= f(x) + c * t0 * float(grad(x) @ p):
+        return t0
+    return armijo_recursive(f, grad, x, p, t0 * shrink, c, shrink)
+
+
+def armijo_moves_x(f, grad, x, p, t0, c, shrink):
+    """Finds the right t but moves x in place while searching: the caller's x is left changed."""
     fx, slope = f(x), float(np.dot(grad(x), p))
     t = t0
     x += t * p
@@ -104,20 +164,19 @@ def armijo_in_place(f, grad, x, p, t0, c, shrink):
     return t
 
 
-def test_armijo_right_answers_and_stub():
-    assert ch08.check_armijo(armijo_while).passed
-    assert ch08.check_armijo(armijo_in_place).passed
-    assert ch08.check_armijo(stub).status == "not attempted"
-
-
-@pytest.mark.parametrize("bug, mistake", [
-    ("g.g", "gradient norm"), ("plus", "wrong sign"), ("decrease", "simple decrease"),
-    ("shrink first", "never tries t0"), ("extra shrink", "one shrink too many"),
-    ("tangent at trial", "gradient at the trial point"), ("point", "returned the new point"),
-])
-def test_armijo_named_mistakes(bug, mistake):
-    fb = ch08.check_armijo(lambda *a: armijo_while(*a, bug=bug))
-    assert fb.status == "fail" and fb.mistake == mistake, fb
+def test_armijo_zoo():
+    zoo.judge(lambda f: ch08.armijo.check(f), right=[armijo_while, armijo_powers, armijo_recursive], wrong=[
+        (lambda *a: armijo_while(*a, bug="g.g"), "gradient norm"),
+        (lambda *a: armijo_while(*a, bug="plus"), "wrong sign"),
+        (lambda *a: armijo_while(*a, bug="decrease"), "simple decrease"),
+        (lambda *a: armijo_while(*a, bug="shrink first"), "never tries t0"),
+        (lambda *a: armijo_while(*a, bug="extra shrink"), "one shrink too many"),
+        (lambda *a: armijo_while(*a, bug="tangent at trial"), "gradient at the trial point"),
+        (lambda *a: armijo_while(*a, bug="point"), "returned the new point"),
+        (armijo_moves_x, "mutates its input"),
+        (lambda f, grad, x, p, t0, c, shrink: t0, None),                  # never backtracks
+        (no_return, "no return"),
+    ])
 
 
 # --- exercise 3: exact step --------------------------------------------------------------------------
@@ -138,28 +197,37 @@ def exact_in_place(A, b, x):
     return float(np.dot(g, g) / np.dot(g, np.dot(A, g)))
 
 
-def test_exact_right_answers_and_stub():
-    assert ch08.check_exact_step(exact_by_minimisation).passed
-    assert ch08.check_exact_step(exact_in_place).passed
-    assert ch08.check_exact_step(stub).status == "not attempted"
+def exact_einsum(A, b, x):
+    g = np.einsum("ij,j->i", A, x) - b
+    return np.sum(g**2) / np.einsum("i,ij,j->", g, A, g)
 
 
 def _g(A, b, x):
     return A @ x - b
 
 
-@pytest.mark.parametrize("wrong, mistake", [
-    (lambda A, b, x: (_g(A, b, x) @ A @ _g(A, b, x)) / (_g(A, b, x) @ _g(A, b, x)), "inverted"),
-    (lambda A, b, x: (_g(A, b, x) @ _g(A, b, x)) / ((A @ _g(A, b, x)) @ (A @ _g(A, b, x))), "norm of A g"),
-    (lambda A, b, x: 1 / max(np.linalg.eigvalsh(A)), "constant 1/L"),
-    (lambda A, b, x: 2 * exact_in_place(A, b, x.copy()), "factor 2"),
-    (lambda A, b, x: (A @ x) @ (A @ x) / ((A @ x) @ A @ (A @ x)), "forgot b"),
-    (lambda A, b, x: 1 / (_g(A, b, x) @ A @ _g(A, b, x)), "not normalised"),
-    (lambda A, b, x: x - exact_in_place(A, b, x.copy()) * _g(A, b, x), "returned the new point"),
-])
-def test_exact_named_mistakes(wrong, mistake):
-    fb = ch08.check_exact_step(wrong)
-    assert fb.status == "fail" and fb.mistake == mistake, fb
+def exact_aliasing_b(A, b, x):
+    g = b          # not a copy: the next line changes b
+    g -= A @ x
+    g *= -1.0
+    return (g @ g) / (g @ A @ g)
+
+
+def test_exact_zoo():
+    zoo.judge(lambda f: ch08.exact.check(f), right=[exact_by_minimisation, exact_in_place, exact_einsum], wrong=[
+        (lambda A, b, x: (_g(A, b, x) @ A @ _g(A, b, x)) / (_g(A, b, x) @ _g(A, b, x)), "inverted"),
+        (lambda A, b, x: (_g(A, b, x) @ _g(A, b, x)) / ((A @ _g(A, b, x)) @ (A @ _g(A, b, x))), "norm of A g"),
+        (lambda A, b, x: 1 / max(np.linalg.eigvalsh(A)), "constant 1/L"),
+        (lambda A, b, x: 2 * exact_in_place(A, b, x.copy()), "factor 2"),
+        (lambda A, b, x: -(_g(A, b, x) @ _g(A, b, x)) / (_g(A, b, x) @ A @ _g(A, b, x)), "sign"),
+        (lambda A, b, x: (A @ x) @ (A @ x) / ((A @ x) @ A @ (A @ x)), "forgot b"),
+        (lambda A, b, x: 1 / (_g(A, b, x) @ A @ _g(A, b, x)), "not normalised"),
+        (lambda A, b, x: x - exact_in_place(A, b, x.copy()) * _g(A, b, x), "returned the new point"),
+        (exact_aliasing_b, "mutates its input"),
+        (lambda A, b, x: (_g(A, b, x) @ _g(A, b, x)) / (2 * _g(A, b, x) @ A @ _g(A, b, x)), None),  # half
+        (lambda A, b, x: _g(A, b, x) / (A @ _g(A, b, x)), "shape"),        # element-wise, not dot products
+        (no_return, "no return"),
+    ])
 
 
 # --- exercise 4: ridge condition number ------------------------------------------------------------
@@ -176,28 +244,35 @@ def ridge_cond(X, lam):
     return np.linalg.cond(2 / n * X.T @ X + 2 * lam * np.eye(d))
 
 
-def test_ridge_right_answers_and_stub():
-    assert ch08.check_ridge_condition(ridge_svd).passed
-    assert ch08.check_ridge_condition(ridge_cond).passed
-    assert ch08.check_ridge_condition(stub).status == "not attempted"
+def ridge_eig_formula(X, lam):
+    mu, L = np.linalg.eigvalsh(2 / len(X) * X.T @ X)[[0, -1]]
+    return (L + 2 * lam) / (mu + 2 * lam)
 
 
 def _eig(X):
     return np.linalg.eigvalsh(2 / X.shape[0] * X.T @ X)
 
 
-@pytest.mark.parametrize("wrong, mistake", [
-    (lambda X, lam: ridge_svd(X, lam / 2), "lam instead of 2 lam"),
-    (lambda X, lam: np.linalg.cond(X.T @ X + 2 * lam * np.eye(X.shape[1])), "no 2/n"),
-    (lambda X, lam: np.linalg.cond(X.T @ X / X.shape[0] + 2 * lam * np.eye(X.shape[1])), "1/n instead of 2/n"),
-    (lambda X, lam: ridge_svd(X, 0.0), "ignored lam"),
-    (lambda X, lam: np.sqrt(ridge_cond(X, lam)), "singular values"),
-    (lambda X, lam: (_eig(X)[-1] + 2 * lam) / _eig(X)[0], "penalty only on L"),
-    (lambda X, lam: 1 / ridge_cond(X, lam), "inverted"),
-])
-def test_ridge_named_mistakes(wrong, mistake):
-    fb = ch08.check_ridge_condition(wrong)
-    assert fb.status == "fail" and fb.mistake == mistake, fb
+def ridge_scales_in_place(X, lam):
+    X /= np.sqrt(X.shape[0] / 2)      # scales the caller's design
+    return np.linalg.cond(X.T @ X + 2 * lam * np.eye(X.shape[1]))
+
+
+def test_ridge_zoo():
+    zoo.judge(lambda f: ch08.ridge.check(f), right=[ridge_svd, ridge_cond, ridge_eig_formula], wrong=[
+        (lambda X, lam: ridge_svd(X, lam / 2), "lam instead of 2 lam"),
+        (lambda X, lam: np.linalg.cond(X.T @ X + 2 * lam * np.eye(X.shape[1])), "no 2/n"),
+        (lambda X, lam: np.linalg.cond(X.T @ X / X.shape[0] + 2 * lam * np.eye(X.shape[1])), "1/n instead of 2/n"),
+        (lambda X, lam: ridge_svd(X, 0.0), "ignored lam"),
+        (lambda X, lam: np.sqrt(ridge_cond(X, lam)), "singular values"),
+        (lambda X, lam: (_eig(X)[-1] + 2 * lam) / _eig(X)[0], "penalty only on L"),
+        (lambda X, lam: 1 / ridge_cond(X, lam), "inverted"),
+        (lambda X, lam: ridge_cond(np.column_stack([X, np.ones(len(X))]), lam), "bias column"),
+        (ridge_scales_in_place, "mutates its input"),
+        (lambda X, lam: np.linalg.eigvalsh(2 / len(X) * X.T @ X + 2 * lam * np.eye(X.shape[1])), "shape"),
+        (lambda X, lam: np.linalg.cond(2 / len(X) * X @ X.T + 2 * lam * np.eye(len(X))), None),  # X X^T
+        (no_return, "no return"),
+    ])
 
 
 def test_checkers_do_not_let_the_learner_corrupt_the_reference():
@@ -205,5 +280,5 @@ def test_checkers_do_not_let_the_learner_corrupt_the_reference():
         X *= 0.0  # destroys its input
         return 1.0
 
-    assert ch08.check_ridge_condition(vandal).status == "fail"
-    assert ch08.check_ridge_condition(ridge_svd).passed   # the checker's own cases are intact
+    assert ch08.ridge.check(vandal).status == "fail"
+    assert ch08.ridge.check(ridge_svd).passed   # the checker's own cases are intact
