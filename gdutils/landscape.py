@@ -403,12 +403,29 @@ def random_symmetric(d: int, n: int = 1, rng=None) -> np.ndarray:
     return (G + G.transpose(0, 2, 1)) / 2
 
 
+def _cholesky_exists(A: np.ndarray) -> np.ndarray:
+    """For a stack (m, d, d) of symmetric matrices: does A = L L^T with L lower triangular exist (A > 0)?"""
+    m, d, _ = A.shape
+    L = np.zeros_like(A)
+    ok = np.ones(m, dtype=bool)
+    for j in range(d):
+        pivot = A[:, j, j] - np.einsum("ij,ij->i", L[:, j, :j], L[:, j, :j])
+        ok &= pivot > 0
+        ljj = np.sqrt(np.where(ok, pivot, 1.0))  # a failed matrix goes on with a dummy pivot, already False
+        L[:, j, j] = ljj
+        L[:, j + 1:, j] = (A[:, j + 1:, j] - np.einsum("ikl,il->ik", L[:, j + 1:, :j], L[:, j, :j])) / ljj[:, None]
+    return ok
+
+
 def positive_definite_fraction(d: int, n_samples: int = 10_000, rng=None, *, batch: int = 20_000) -> float:
     """Fraction of ``n_samples`` random symmetric matrices (see :func:`random_symmetric`) with all eigenvalues > 0.
 
     If the Hessian at a critical point of a random function looked like such a matrix,
     this would be the chance that the point is a minimum. For d = 1 it is 1/2; for d = 2
-    it is exactly (1 - 1/sqrt(2)) / 2, about 0.146.
+    it is exactly (1 - 1/sqrt(2)) / 2, about 0.146. Each matrix is tested by a Cholesky
+    factorisation, vectorised over the batch (it exists exactly when all eigenvalues are
+    > 0, and costs a fraction of ``eigvalsh``); the verdict agrees with
+    ``np.linalg.eigvalsh(A)[:, 0] > 0`` except for matrices within round-off of singular.
 
     >>> f = positive_definite_fraction(2, 40_000, rng=0)
     >>> bool(abs(f - (1 - 1 / np.sqrt(2)) / 2) < 0.01)
@@ -421,7 +438,6 @@ def positive_definite_fraction(d: int, n_samples: int = 10_000, rng=None, *, bat
     count, left = 0, n_samples
     while left:
         m = min(batch, left)
-        eig = np.linalg.eigvalsh(random_symmetric(d, m, gen))
-        count += int(np.sum(eig[:, 0] > 0))
+        count += int(np.sum(_cholesky_exists(random_symmetric(d, m, gen))))
         left -= m
     return count / n_samples

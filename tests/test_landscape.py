@@ -331,6 +331,18 @@ def test_positive_definite_fraction_closed_forms():
         assert abs(frac - exact) < 4 * np.sqrt(exact * (1 - exact) / n)
 
 
+def test_positive_definite_fraction_counts_what_eigvalsh_counts():
+    # The vectorised Cholesky test gives the eigenvalue verdict, matrix by matrix.
+    for d in (1, 2, 3, 5, 8):
+        A = ls.random_symmetric(d, 20_000, rng=d)
+        want = np.linalg.eigvalsh(A)[:, 0] > 0
+        np.testing.assert_array_equal(ls._cholesky_exists(A), want)
+        assert ls.positive_definite_fraction(d, 20_000, rng=d) == want.mean()
+    shifted = ls.random_symmetric(6, 5000, rng=9) + 2.5 * np.eye(6)   # many positive definite ones
+    np.testing.assert_array_equal(ls._cholesky_exists(shifted), np.linalg.eigvalsh(shifted)[:, 0] > 0)
+    assert 0.1 < ls._cholesky_exists(shifted).mean() < 0.9
+
+
 def test_positive_definite_fraction_falls_fast_and_is_reproducible():
     fracs = [ls.positive_definite_fraction(d, 20_000, rng=10 + d) for d in range(1, 5)]
     assert all(a > 3 * b for a, b in zip(fracs, fracs[1:]))
