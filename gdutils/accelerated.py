@@ -16,7 +16,8 @@ The updates, with g_k the gradient at the iterate x_k and every state starting a
   "look-ahead" form: one gradient per step, taken at the iterate itself);
 * RMSProp: s_{k+1} = rho s_k + (1 - rho) g_k^2, x_{k+1} = x_k - rate g_k / (sqrt(s_{k+1}) + eps);
 * Adam: m and s are moving averages of g and g^2 (weights beta1, beta2), divided by
-  1 - beta1^t and 1 - beta2^t (t = k + 1) to undo their bias towards the zero start.
+  1 - beta1^t and 1 - beta2^t (t = k + 1) to undo their bias towards the zero start;
+  ``amsgrad=True`` divides by the running maximum of s instead (Reddi, Kale and Kumar, 2018).
 
 On an ill-conditioned quadratic (condition number 100) the tuned heavy ball needs about
 eight times fewer steps than the best constant-rate gradient descent:
@@ -170,6 +171,7 @@ def adam(
     beta2: float = 0.999,
     eps: float = 1e-8,
     bias_correction: bool = True,
+    amsgrad: bool = False,
     maxiter: int = 1000,
     gtol: float = 1e-6,
     divergence_factor: float = 1e12,
@@ -189,12 +191,22 @@ def adam(
     rate * g / (|g| + eps), about ``learning_rate`` per coordinate; ``bias_correction=False``
     drops it (to show what it is for). ``beta1`` in [0, 1), ``beta2`` in (0, 1), ``eps`` > 0.
 
+    ``amsgrad=True`` is AMSGrad (Reddi, Kale and Kumar, "On the Convergence of Adam and
+    Beyond", ICLR 2018): s_max_t = max(s_max_{t-1}, s_t) replaces s_t in the step, as in
+    PyTorch (the running maximum of the raw average, then the bias correction). Plain Adam's
+    effective step rate / (sqrt(s_hat) + eps) grows without bound as the gradients fade;
+    AMSGrad's can grow only through the bias correction, by at most 1 / sqrt(1 - beta2^t)
+    after step t.
+
     Examples
     --------
     >>> f = lambda x: float(x @ x)
     >>> res = adam(f, [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.1, maxiter=1)
     >>> np.round(res.x - [3.0, -4.0], 12)  # the first step has size rate in every coordinate
     array([-0.1,  0.1])
+    >>> ams = adam(f, [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.1, maxiter=1, amsgrad=True)
+    >>> bool(np.array_equal(ams.x, res.x))  # the same first step: the maximum of one s is s
+    True
     """
     counted, rate, gtol = _setup("adam", fun, jac, args, learning_rate, maxiter, gtol, tol,
                                   divergence_factor, bounds, constraints, unknown_options)
@@ -203,17 +215,21 @@ def adam(
     eps = as_positive(eps, "eps")
     if not isinstance(bias_correction, (bool, np.bool_)):
         raise ValueError(f"bias_correction must be True or False; got {bias_correction!r}.")
-    m = s = None
+    if not isinstance(amsgrad, (bool, np.bool_)):
+        raise ValueError(f"amsgrad must be True or False; got {amsgrad!r}.")
+    m = s = s_max = None
 
     def update(k, x, g):
-        nonlocal m, s
+        nonlocal m, s, s_max
         if m is None:
             m, s = (1 - beta1) * g, (1 - beta2) * g * g
         else:
             m = beta1 * m + (1 - beta1) * g
             s = beta2 * s + (1 - beta2) * g * g
+        s_max = s if s_max is None else np.maximum(s_max, s)
+        s_used = s_max if amsgrad else s
         t = k + 1
-        m_hat, s_hat = (m / (1 - beta1**t), s / (1 - beta2**t)) if bias_correction else (m, s)
+        m_hat, s_hat = (m / (1 - beta1**t), s_used / (1 - beta2**t)) if bias_correction else (m, s_used)
         return x - _rate_at(rate, k) * m_hat / (np.sqrt(s_hat) + eps)
 
     return _descend(counted, x0, update, maxiter, gtol, divergence_factor, callback)

@@ -15,6 +15,8 @@ The flat vector ``theta`` holds ``W1, b1, W2, b2`` in that order, each row-major
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validation import as_data, as_positive, as_rng
@@ -186,7 +188,7 @@ class TinyNet:
     @property
     def size(self) -> int:
         """Number of parameters (the length of ``theta``)."""
-        return sum(int(np.prod(s)) for s in self.shapes.values())
+        return sum(math.prod(s) for s in self.shapes.values())
 
     # flat parameter view
     def unflatten(self, theta) -> dict[str, np.ndarray]:
@@ -202,7 +204,7 @@ class TinyNet:
             )
         params, start = {}, 0
         for name, shape in self.shapes.items():
-            stop = start + int(np.prod(shape))
+            stop = start + math.prod(shape)
             params[name] = theta[start:stop].reshape(shape)
             start = stop
         return params

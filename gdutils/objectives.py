@@ -7,8 +7,10 @@ value. Chapters use these bundles so that every optimizer sees the same problem.
 The 2-D landscapes of the saddle-point chapter (:func:`saddle`, :func:`plateau_saddle`,
 :func:`monkey_saddle`, :func:`multi_well`) label every critical point by its type
 ("minimum", "maximum", "saddle", or "degenerate" when the Hessian test cannot decide),
-and their ``fun`` and ``grad`` also accept a stack of points of shape (n, 2), one point
-per row, so that many runs can be simulated at once.
+and their ``fun``, ``grad`` and ``hess`` also accept a stack of points of shape (n, 2), one
+point per row (``hess`` then returns shape (n, 2, 2)), so that many runs can be simulated
+at once. :func:`random_field` is a random smooth function of d variables, to count the
+critical points of a function that nobody designed.
 
 >>> q = quadratic(np.diag([1.0, 10.0]))
 >>> q.fun(np.array([1.0, 1.0])), q.grad(np.array([1.0, 1.0]))
@@ -27,7 +29,7 @@ from .landscape import classify_critical_point
 
 __all__ = [
     "Objective", "quadratic", "ill_conditioned_quadratic", "rosenbrock",
-    "saddle", "plateau_saddle", "monkey_saddle", "multi_well",
+    "saddle", "plateau_saddle", "monkey_saddle", "multi_well", "random_field",
 ]
 
 
@@ -169,8 +171,15 @@ def _landscape(name, f, g, h, points) -> Objective:
         return np.stack(g(p[..., 0], p[..., 1]), axis=-1)
 
     def hess(p):
-        p = as_vector(p, "x", size=2)
-        return np.array(h(p[0], p[1]), dtype=float)
+        p = _points(p)
+        if p.ndim == 1:
+            return np.array(h(p[0], p[1]), dtype=float)
+        entries = h(p[:, 0], p[:, 1])
+        H = np.empty((len(p), 2, 2))
+        for i in range(2):
+            for j in range(2):
+                H[:, i, j] = entries[i][j]  # a constant entry broadcasts over the stack
+        return H
 
     critical: dict[str, list] = {}
     for pt in points:
@@ -311,3 +320,49 @@ def multi_well(a: float = 0.1, b: float = 0.2, c: float = 0.15) -> Objective:
     )
     return Objective(obj.name, obj.fun, obj.grad, obj.hess, 2, obj.minimizers, obj.minimum,
                      dict(sorted(obj.critical_points.items())))
+
+
+def random_field(d: int, n_features: int = 100, rng=None) -> Objective:
+    """A random smooth function of d variables: f(x) = sqrt(2/K) sum_k a_k cos(w_k . x + b_k).
+
+    With w_k ~ N(0, I_d), a_k ~ N(0, 1) and b_k uniform on [0, 2 pi) (K = ``n_features``
+    random Fourier features), f has mean 0 and covariance E[f(x) f(x')] =
+    exp(-|x - x'|^2 / 2) exactly, for every K; as K grows it tends to the Gaussian random
+    field with that covariance, the model of Bray & Dean (2007). Nothing about its critical
+    points is known in advance (``critical_points`` is empty): it is a landscape nobody
+    designed. ``fun``, ``grad`` and ``hess`` accept a point (d,) or a stack (n, d).
+
+    >>> f = random_field(3, rng=0)
+    >>> f.dim, f.hess(np.zeros(3)).shape, f.grad(np.zeros((5, 3))).shape
+    (3, (3, 3), (5, 3))
+    """
+    from ._validation import as_rng
+
+    as_positive(d, "d", integer=True)
+    as_positive(n_features, "n_features", integer=True)
+    gen = as_rng(rng)
+    W = gen.standard_normal((n_features, d))
+    a = gen.standard_normal(n_features) * np.sqrt(2.0 / n_features)
+    b = gen.uniform(0.0, 2.0 * np.pi, n_features)
+
+    def pts(x):
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            return as_vector(x, "x", size=d)
+        if x.ndim != 2 or x.shape[1] != d:
+            raise ValueError(f"x must have shape ({d},) or (n, {d}) (one point per row); got {x.shape}.")
+        if not np.all(np.isfinite(x)):
+            raise ValueError("x contains NaN or inf; expected finite values.")
+        return x
+
+    def fun(x):
+        return _value(np.cos(pts(x) @ W.T + b) @ a)
+
+    def grad(x):
+        return -(np.sin(pts(x) @ W.T + b) * a) @ W
+
+    def hess(x):
+        c = np.cos(pts(x) @ W.T + b) * a          # (K,) or (n, K)
+        return -(W.T * c[..., None, :]) @ W        # sum_k c_k w_k w_k^T, shape (d, d) or (n, d, d)
+
+    return Objective(f"random field (d={d}, K={n_features})", fun, grad, hess, d)

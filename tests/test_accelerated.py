@@ -139,27 +139,70 @@ def test_stability_limits(beta):
 
 # --- RMSProp and Adam ----------------------------------------------------------------------------
 
-def reference_adam(grad, x, rate, b1, b2, eps, steps, correct=True):
+def reference_adam(grad, x, rate, b1, b2, eps, steps, correct=True, amsgrad=False):
+    # PyTorch's torch.optim.Adam, amsgrad included: the running maximum of the raw average
+    # exp_avg_sq, then the bias correction
     m = np.zeros_like(x)
     s = np.zeros_like(x)
+    s_max = np.zeros_like(x)
     xs = [x.copy()]
     for t in range(1, steps + 1):
         g = grad(x)
         m = b1 * m + (1 - b1) * g
         s = b2 * s + (1 - b2) * g**2
-        mh, sh = (m / (1 - b1**t), s / (1 - b2**t)) if correct else (m, s)
+        s_max = np.maximum(s_max, s)
+        v = s_max if amsgrad else s
+        mh, sh = (m / (1 - b1**t), v / (1 - b2**t)) if correct else (m, v)
         x = x - rate * mh / (np.sqrt(sh) + eps)
         xs.append(x.copy())
     return np.array(xs)
 
 
+@pytest.mark.parametrize("amsgrad", [False, True])
 @pytest.mark.parametrize("correct", [True, False])
-def test_adam_matches_reference_loop(correct):
+def test_adam_matches_reference_loop(correct, amsgrad):
     r = objectives.rosenbrock()
     res = adam(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=0.05, beta1=0.8, beta2=0.99, eps=1e-6,
-               bias_correction=correct, maxiter=60, gtol=0.0)
-    ref = reference_adam(r.grad, np.array([-1.2, 1.0]), 0.05, 0.8, 0.99, 1e-6, 60, correct)
+               bias_correction=correct, amsgrad=amsgrad, maxiter=60, gtol=0.0)
+    ref = reference_adam(r.grad, np.array([-1.2, 1.0]), 0.05, 0.8, 0.99, 1e-6, 60, correct, amsgrad)
     np.testing.assert_allclose(res.trajectory, ref, rtol=1e-12)
+    if amsgrad:  # on Rosenbrock the gradients fall and rise again: the maximum does change the path
+        plain = adam(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=0.05, beta1=0.8, beta2=0.99, eps=1e-6,
+                     bias_correction=correct, maxiter=60, gtol=0.0)
+        assert not np.allclose(plain.trajectory, res.trajectory)
+
+
+def test_constant_rate_adam_does_not_settle_but_amsgrad_does():
+    # Near the minimizer the gradients fade, s decays like beta2^t and the effective step
+    # rate / sqrt(s_hat) grows until the iteration is unstable (for beta1 = 0.9 once
+    # rate * lambda_max(P H) passes 2 (1 + beta1) / (1 - beta1) = 38, P = diag of effective steps):
+    # the iterate is thrown back out, again and again. AMSGrad's maximum keeps the step bounded.
+    X, y, _ = gdu.data.linear_regression(rng=0)
+    A = np.column_stack([X, np.ones(len(y))])
+    H, c = 2 / len(y) * A.T @ A, 2 / len(y) * A.T @ y
+    q = objectives.quadratic(H, c)  # the mse up to a constant
+    best = q.minimizers[0]
+    runs = {ams: adam(q.fun, np.zeros(6), jac=q.grad, learning_rate=1.0, maxiter=3000, gtol=0.0, amsgrad=ams)
+            for ams in (False, True)}
+    dist = {ams: np.linalg.norm(r.trajectory - best, axis=1) / np.linalg.norm(best) for ams, r in runs.items()}
+    assert dist[False][:1500].min() < 1e-12 and dist[False][1500:].max() > 1e-2  # got there, thrown out again
+    assert dist[True][1500:].max() < 1e-13  # AMSGrad stays at round-off
+    # the effective steps, from the gradients along each path
+    for ams, r in runs.items():
+        G = np.array([q.grad(x) for x in r.trajectory[:-1]])
+        s = np.zeros(6)
+        s_max = np.zeros(6)
+        eff = []
+        for t, g in enumerate(G, start=1):
+            s = 0.999 * s + 0.001 * g**2
+            s_max = np.maximum(s_max, s)
+            eff.append(1.0 / (np.sqrt((s_max if ams else s) / (1 - 0.999**t)) + 1e-8))
+        eff = np.array(eff)
+        growth = eff[99:].max(axis=0) / eff[99]
+        if ams:  # only the bias correction can still grow it: by at most 1 / sqrt(1 - beta2^100)
+            assert np.all(growth <= 1 / np.sqrt(1 - 0.999**100) * (1 + 1e-12))
+        else:
+            assert np.all(growth > 5)
 
 
 def test_rmsprop_matches_reference_loop():
@@ -220,6 +263,7 @@ def test_adaptive_methods_on_least_squares():
     best = np.linalg.lstsq(A, y, rcond=None)[0]
     for opt, kw in [(adam, dict(learning_rate=0.1)), (momentum, dict(learning_rate=0.1, beta=0.5, nesterov=True))]:
         res = opt(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, maxiter=5000, gtol=1e-7, **kw)
+        # (Adam reaches gtol before its effective step has grown unstable: see the test above)
         assert res.status == 0, (opt.__name__, res.message)
         np.testing.assert_allclose(res.x, best, atol=1e-6)
     # constant-rate RMSProp never settles: its steps stay about `rate` long per coordinate, so it
@@ -313,6 +357,7 @@ def test_momentum_bad_inputs(kwargs, match):
     (adam, dict(eps=-1e-8), "eps must be finite and > 0"),
     (adam, dict(learning_rate=-0.001), "learning_rate must be finite and > 0"),
     (adam, dict(bias_correction="no"), "bias_correction must be True or False"),
+    (adam, dict(amsgrad=1), "amsgrad must be True or False"),
     (adam, dict(constraints=[{"type": "eq", "fun": np.sum}]), "does not support constraints"),
 ])
 def test_adaptive_bad_inputs(opt, kwargs, match):

@@ -230,6 +230,91 @@ def test_basin_map_bad_inputs():
         ls.basin_map(g, [[0.0, 0.0]], xlim=(-1, 1), ylim=(-1, 1), resolution=0)
 
 
+# --- gradient descent from random starts, Newton's method --------------------------------------
+
+def test_the_chapters_square_is_invariant_and_eta_is_below_one_over_L():
+    # The chapter applies the saddle-avoidance theorem on [-1.5, 1.5]^2 with eta = 0.1: one
+    # gradient step maps the square into itself (each coordinate map is increasing there and the
+    # boundary moves inwards), and every Hessian eigenvalue on it is below 1 / eta in size.
+    w, box, eta = ob.multi_well(), 1.5, 0.1
+    t = np.linspace(-box, box, 301)
+    P = np.column_stack([g.ravel() for g in np.meshgrid(t, t)])
+    step = P - eta * w.grad(P)
+    assert np.abs(step).max() < box
+    eig = np.linalg.eigvalsh(w.hess(P))
+    corners = np.linalg.eigvalsh(w.hess(np.array([[box, box], [-box, box], [box, -box], [-box, -box]])))
+    assert np.abs(eig).max() == np.abs(corners).max() and eta * np.abs(eig).max() < 1
+
+
+def test_newton_jumps_onto_a_quadratic_saddle_and_matches_a_plain_loop():
+    s = ob.saddle(0.5, 3.0)
+    traj = ls.newton_iterates(s.grad, s.hess, [0.4, -0.7], steps=3)
+    np.testing.assert_allclose(traj[1:], 0.0, atol=1e-15)  # the quadratic model is exact: one step
+    w = ob.multi_well()
+    x = np.array([0.3, -0.9])
+    want = [x.copy()]
+    for _ in range(6):
+        x = x - np.linalg.solve(w.hess(x), w.grad(x))
+        want.append(x.copy())
+    np.testing.assert_allclose(ls.newton_iterates(w.grad, w.hess, [0.3, -0.9], steps=6), want, rtol=1e-13, atol=1e-15)
+    assert ls.newton_iterates(w.grad, w.hess, [0.3, -0.9], steps=0).shape == (1, 2)
+
+
+def test_newton_converges_to_every_saddle_from_within_0_15_and_gd_never_does():
+    # The chapter's claim, on a dense polar grid: Newton from within 0.15 of a saddle of the
+    # multi-well landscape converges to that saddle; gradient descent (eta = 0.1) leaves it.
+    w = ob.multi_well()
+    th = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    r = np.linspace(0.01, 0.15, 15)
+    ring = np.column_stack([np.outer(r, np.cos(th)).ravel(), np.outer(r, np.sin(th)).ravel()])
+    for s in w.critical_points["saddle"]:
+        ends = ls.newton_iterates(w.grad, w.hess, s + ring, steps=40)[-1]
+        assert np.linalg.norm(ends - s, axis=1).max() < 1e-12
+        gd = ls.noisy_gd(w.grad, s + ring, learning_rate=0.1, steps=400)[-1]
+        assert set(ls.critical_point_reached(gd, w.critical_points)) == {"minimum"}
+
+
+def test_newton_runs_stacks_and_marks_failed_runs_nan():
+    w = ob.multi_well()
+    starts = np.array([[0.2, 0.3], [1.2, -1.0], [-0.9, 0.1]])
+    traj = ls.newton_iterates(w.grad, w.hess, starts, steps=8)
+    assert traj.shape == (9, 3, 2)
+    for i in range(3):
+        np.testing.assert_allclose(traj[:, i], ls.newton_iterates(w.grad, w.hess, starts[i], steps=8), rtol=1e-13)
+    # f = x^3 / 3 - x: Newton is undefined where f'' = 2x = 0; that run turns NaN, the other goes on.
+    grad = lambda p: p**2 - 1  # noqa: E731
+    hess = lambda p: 2 * p[..., None]  # noqa: E731
+    traj = ls.newton_iterates(grad, hess, np.array([[0.0], [3.0]]), steps=10)
+    assert np.all(np.isnan(traj[1:, 0])) and abs(traj[-1, 1, 0] - 1) < 1e-12
+    single = ls.newton_iterates(lambda x: x**2 - 1, lambda x: np.array([[2 * x[0]]]), [0.0], steps=3)
+    assert single.shape == (4, 1) and np.all(np.isnan(single[1:]))
+
+
+def test_newton_bad_inputs():
+    g = lambda x: x  # noqa: E731
+    h = lambda x: np.eye(1)  # noqa: E731
+    with pytest.raises(ValueError, match="steps"):
+        ls.newton_iterates(g, h, [1.0], steps=-1)
+    with pytest.raises(ValueError, match=r"\(d,\) or \(n, d\)"):
+        ls.newton_iterates(g, h, np.ones((2, 2, 2)))
+
+
+def test_critical_point_reached():
+    w = ob.multi_well()
+    pts = [p for v in w.critical_points.values() for p in v]
+    labels = ls.critical_point_reached(np.array(pts) + 1e-8, w.critical_points)
+    assert labels.tolist() == [k for k, v in w.critical_points.items() for _ in v]
+    assert ls.critical_point_reached(pts[0] + 1e-3, w.critical_points) == "none"
+    assert ls.critical_point_reached(pts[0] + 1e-3, w.critical_points, tol=1e-2) == "maximum"
+    assert ls.critical_point_reached([[np.nan, 0.0]], w.critical_points).tolist() == ["none"]
+    with pytest.raises(ValueError, match="dimension"):
+        ls.critical_point_reached([[0.0, 0.0, 0.0]], w.critical_points)
+    with pytest.raises(ValueError, match="empty"):
+        ls.critical_point_reached([0.0, 0.0], {})
+    with pytest.raises(ValueError, match="tol"):
+        ls.critical_point_reached([0.0, 0.0], w.critical_points, tol=0.0)
+
+
 # --- random symmetric matrices ----------------------------------------------------------------
 
 def test_random_symmetric_is_the_goe():
@@ -244,6 +329,18 @@ def test_positive_definite_fraction_closed_forms():
     for d, exact in [(1, 0.5), (2, (1 - 1 / np.sqrt(2)) / 2)]:
         frac = ls.positive_definite_fraction(d, n, rng=d)
         assert abs(frac - exact) < 4 * np.sqrt(exact * (1 - exact) / n)
+
+
+def test_positive_definite_fraction_counts_what_eigvalsh_counts():
+    # The vectorised Cholesky test gives the eigenvalue verdict, matrix by matrix.
+    for d in (1, 2, 3, 5, 8):
+        A = ls.random_symmetric(d, 20_000, rng=d)
+        want = np.linalg.eigvalsh(A)[:, 0] > 0
+        np.testing.assert_array_equal(ls._cholesky_exists(A), want)
+        assert ls.positive_definite_fraction(d, 20_000, rng=d) == want.mean()
+    shifted = ls.random_symmetric(6, 5000, rng=9) + 2.5 * np.eye(6)   # many positive definite ones
+    np.testing.assert_array_equal(ls._cholesky_exists(shifted), np.linalg.eigvalsh(shifted)[:, 0] > 0)
+    assert 0.1 < ls._cholesky_exists(shifted).mean() < 0.9
 
 
 def test_positive_definite_fraction_falls_fast_and_is_reproducible():

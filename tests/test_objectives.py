@@ -22,6 +22,8 @@ OBJECTIVES = {
     "multi_well": ob.multi_well(),
     "multi_well-separable": ob.multi_well(0.2, -0.1, 0.0),
     "multi_well-other": ob.multi_well(0.2, 0.05, -0.1),
+    "random_field": ob.random_field(3, 20, rng=0),
+    "random_field-1d": ob.random_field(1, 5, rng=1),
 }
 LANDSCAPES = ["saddle", "saddle-asym", "plateau_saddle", "monkey_saddle", "multi_well",
               "multi_well-separable", "multi_well-other"]
@@ -81,8 +83,10 @@ def test_quadratics_minimizer_and_value():
 @pytest.mark.parametrize("key", OBJECTIVES)
 def test_critical_points_have_zero_gradient_and_their_label(key):
     obj = OBJECTIVES[key]
-    # Chained Rosenbrock with a not in {0, 1} has no closed-form minimizer: nothing is claimed.
-    assert obj.critical_points or (key == "rosenbrock-3-a2" and obj.minimizers == ())
+    # Chained Rosenbrock with a not in {0, 1} has no closed-form minimizer, and nothing is known
+    # in advance about a random field: nothing is claimed.
+    unknown = key == "rosenbrock-3-a2" or key.startswith("random_field")
+    assert obj.critical_points or (unknown and obj.minimizers == ())
     for label, points in obj.critical_points.items():
         for p in points:
             assert np.max(np.abs(obj.grad(p))) < 1e-12
@@ -170,6 +174,48 @@ def test_landscapes_accept_a_stack_of_points(key):
     P = np.random.default_rng(1).uniform(-2, 2, (7, 2))
     np.testing.assert_allclose(obj.fun(P), [obj.fun(p) for p in P], rtol=1e-15)
     np.testing.assert_allclose(obj.grad(P), np.array([obj.grad(p) for p in P]), rtol=1e-15)
+    np.testing.assert_allclose(obj.hess(P), np.array([obj.hess(p) for p in P]), rtol=1e-15)
+    assert obj.hess(P).shape == (7, 2, 2)
+
+
+def test_random_field_accepts_a_stack_and_is_seeded():
+    f = ob.random_field(4, 30, rng=3)
+    P = np.random.default_rng(2).normal(size=(6, 4))
+    np.testing.assert_allclose(f.fun(P), [f.fun(p) for p in P], rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(f.grad(P), np.array([f.grad(p) for p in P]), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(f.hess(P), np.array([f.hess(p) for p in P]), rtol=1e-13, atol=1e-15)
+    assert f.fun(P[0]) == ob.random_field(4, 30, rng=3).fun(P[0]) != ob.random_field(4, 30, rng=4).fun(P[0])
+    assert f.critical_points == {} and f.minimizers == () and f.minimum is None
+
+
+def test_random_field_has_the_stated_covariance():
+    # E f(x) f(x') = exp(-|x - x'|^2 / 2) for every K; hence, at one point, var f = 1,
+    # cov(f, H_ii) = -1, var H_ii = 3, cov(H_ii, H_jj) = 1, var H_ij = 1, and the gradient is
+    # uncorrelated with f and H. Given f = u, the Hessian is then -u I plus sqrt(2) times the GOE
+    # matrix of landscape.random_symmetric (diagonal variance 2, off-diagonal 1), as the chapter says.
+    n, gen = 4000, np.random.default_rng(0)
+    x1 = np.array([0.7, -0.4])
+    f0, f1, G, H = np.empty(n), np.empty(n), np.empty((n, 2)), np.empty((n, 2, 2))
+    for i in range(n):
+        f = ob.random_field(2, 3, rng=gen)
+        f0[i], f1[i], G[i], H[i] = f.fun(np.zeros(2)), f.fun(x1), f.grad(np.zeros(2)), f.hess(np.zeros(2))
+    R = H + f0[:, None, None] * np.eye(2)  # the Hessian minus its regression on f
+
+    def close(a, b, want):  # the sample covariance (all means are zero) within 5 standard errors
+        prod = a * b
+        assert abs(prod.mean() - want) < 5 * prod.std() / np.sqrt(n), (prod.mean(), want)
+
+    close(f0, f0, 1.0)
+    close(f0, f1, np.exp(-x1 @ x1 / 2))
+    close(f0, H[:, 0, 0], -1.0)
+    close(H[:, 0, 0], H[:, 0, 0], 3.0)
+    close(H[:, 0, 0], H[:, 1, 1], 1.0)
+    close(H[:, 0, 1], H[:, 0, 1], 1.0)
+    close(G[:, 0], f0, 0.0)
+    close(G[:, 0], H[:, 0, 0], 0.0)
+    close(R[:, 0, 0], R[:, 0, 0], 2.0)   # sqrt(2) * GOE: diagonal variance 2 ...
+    close(R[:, 0, 0], R[:, 1, 1], 0.0)   # ... independent diagonal entries ...
+    close(R[:, 0, 0], f0, 0.0)           # ... and no correlation left with f
 
 
 def test_bad_inputs_raise_value_errors():
@@ -196,5 +242,11 @@ def test_bad_inputs_raise_value_errors():
             obj.fun(np.ones(3))
         with pytest.raises(ValueError, match="NaN or inf"):
             obj.grad(np.array([[np.nan, 0.0]]))
+        with pytest.raises(ValueError, match=r"\(2,\) or \(n, 2\)"):
+            obj.hess(np.ones((4, 3)))
         with pytest.raises(ValueError, match=r"shape \(2,\)"):
-            obj.hess(np.ones((4, 2)))
+            obj.hess(np.ones(3))
+    with pytest.raises(ValueError, match=r"\(3,\) or \(n, 3\)"):
+        ob.random_field(3, rng=0).grad(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="n_features"):
+        ob.random_field(3, 0)

@@ -69,7 +69,9 @@ def draw_momentum(axes, objective, rate_times_L: float, beta: float, *, nesterov
     ax_err.semilogy(k, err, "o-", ms=2.5, label="measured")
     if np.isfinite(res.rho) and res.rho > 0:
         ax_err.semilogy(k, err[0] * res.rho**k, "k--", lw=1, label=r"$\rho^k$ (theory)")
-    ax_err.set(xlabel="step $k$", ylabel=r"distance to minimum", ylim=(1e-8, 1e3), xlim=(0, steps))
+    ax_err.set(xlabel="step $k$", ylabel=r"distance to minimum", ylim=(1e-8, 1e3), xlim=(0, steps),
+               yticks=[1e-8, 1e-5, 1e-2, 1e1])
+    ax_err.yaxis.set_minor_locator(plt.NullLocator())  # fixed ticks: a redraw need not recompute a log locator
     if res.status == 2 or res.rho >= 1:
         ax_err.set_title(f"diverges: theory rate {res.rho:.3f} >= 1")
     else:
