@@ -30,7 +30,7 @@ def test_classify_passes_and_not_attempted():
     assert ch03.check_classify_hessian(classify_ok).passed
     assert ch03.check_classify_hessian(lambda H: classify_ok(H).upper()).passed  # case does not matter
     assert ch03.check_classify_hessian(_stub).status == "not attempted"
-    assert ch03.check_classify_hessian(lambda H: None).status == "not attempted"
+    assert ch03.check_classify_hessian(lambda H: None).mistake == "no return"
 
 
 def _diag_signs(H):

@@ -164,7 +164,7 @@ def check_robbins_monro(schedule: Callable, first_rate: float = 0.1) -> Feedback
     except Exception as exc:
         return Feedback("fail", f"{what}(0) raised {type(exc).__name__}: {exc}. The first update has k = 0.")
     if r0 is None:
-        return Feedback("not attempted", f"{what} returns nothing yet; fill it in and run this cell again.")
+        return Feedback("fail", f"{what} returns nothing (`None`): did you forget `return`?", "no return")
     if not math.isclose(r0, first_rate, rel_tol=1e-9):
         return Feedback("fail", f"{what}(0) = {r0:.6g}; the exercise asks for a first rate of {first_rate:g}.", "first rate")
     steps = (1, 10, 100, 1000, 10**9, 10**12)

@@ -33,7 +33,9 @@ def _stub_feedback(fn: Callable, cases, what: str):
             return None, Feedback("not attempted", f"Replace the `raise NotImplementedError` in {what} with your code, then run this cell again.")
         except Exception as exc:  # the learner's bug, reported rather than raised
             return None, Feedback("fail", f"{what} raised {type(exc).__name__}: {exc} (case {i}).")
-        if got is None or got is Ellipsis:
+        if got is None:
+            return None, Feedback("fail", f"{what} returns nothing (`None`): did you forget `return`?", "no return")
+        if got is Ellipsis:
             return None, Feedback("not attempted", f"{what} returns nothing yet; fill it in and run this cell again.")
         outputs.append(got)
     return outputs, None

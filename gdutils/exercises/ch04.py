@@ -34,7 +34,7 @@ _TRANSPOSE_HINT = (
 
 
 def _shape_error(message: str) -> bool:
-    return "raised ValueError" in message and any(
+    return ("raised ValueError" in message or "raised `ValueError" in message) and any(
         s in message for s in ("matmul", "not aligned", "mismatch in its core dimension")
     )
 
@@ -113,7 +113,7 @@ def check_linear_backward(fn: Callable) -> Feedback:
             _part(fn, i), lambda *c, i=i: nn.linear_backward(*c)[i], cases, _LINEAR_MISTAKES[label],
             what="`my_linear_backward`",
         )
-        if fb.status == "fail" and fb.mistake is None and _shape_error(fb.message):
+        if fb.status == "fail" and fb.mistake in (None, "raised an exception") and _shape_error(fb.message):
             return Feedback("fail", _TRANSPOSE_HINT, "missing transpose")
         if not fb.passed:
             return fb if fb.status != "fail" else Feedback("fail", f"{label}: {fb.message}", fb.mistake)
