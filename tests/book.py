@@ -22,6 +22,12 @@ def toc_files() -> list[str]:
     return files
 
 
+# Chapters whose claims are not yet restated to hold for every book seed (issue "Every claim
+# holds on any seed"): they still draw from literal seeds, and the seed sweep leaves them
+# out. Remove a chapter from this set when it moves to gdu.book_rng; never add one.
+SEED_KNOB_PENDING = frozenset({"02-batch-stochastic", "05-scipy-optimize"})
+
+
 def notebooks() -> list[Path]:
     return sorted((ROOT / "chapters").glob("*.ipynb"))
 
