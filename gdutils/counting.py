@@ -42,7 +42,9 @@ class CountedObjective:
 
     ``trace`` has one row per call of ``fun``: the number of evaluations made so far (this
     call included) and the value returned, which is what a plot of the error against the
-    evaluations needs. ``reset()`` sets everything back to zero.
+    evaluations needs; ``count_trace`` has the three counters at the same moments, so the
+    gradient (or Hessian) evaluations made before a given value was first reached can be
+    read off. ``reset()`` sets everything back to zero.
 
     >>> c = CountedObjective(lambda x: float(np.sum(x**2)), jac=lambda x: 2 * x)
     >>> c.fun(np.ones(2)), c.jac(np.ones(2)), c.fun(np.zeros(2))
@@ -52,6 +54,9 @@ class CountedObjective:
     >>> c.trace
     array([[1., 2.],
            [3., 0.]])
+    >>> c.count_trace  # nfev, njev, nhev when each value was computed
+    array([[1, 0, 0],
+           [2, 1, 0]])
     >>> c.hess is None
     True
     """
@@ -97,6 +102,7 @@ class CountedObjective:
         """
         self.nfev = self.njev = self.nhev = 0
         self._trace: list[tuple[int, float]] = []
+        self._count_trace: list[tuple[int, int, int]] = []
 
     @property
     def evaluations(self) -> int:
@@ -113,11 +119,17 @@ class CountedObjective:
         """Array of shape (calls of fun, 2): evaluations so far, value returned."""
         return np.array(self._trace, dtype=float).reshape(-1, 2)
 
+    @property
+    def count_trace(self) -> np.ndarray:
+        """Integer array of shape (calls of fun, 3): ``nfev, njev, nhev`` at each call of fun."""
+        return np.array(self._count_trace, dtype=int).reshape(-1, 3)
+
     def fun(self, x, *args) -> float:
         """The wrapped function, counted in ``nfev`` and recorded in ``trace``."""
         self.nfev += 1
         value = float(self._fun(x, *args))
         self._trace.append((self.evaluations, value))
+        self._count_trace.append((self.nfev, self.njev, self.nhev))
         return value
 
     def _counted_jac(self, x, *args) -> np.ndarray:

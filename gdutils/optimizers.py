@@ -8,11 +8,20 @@ passed as ``minimize(fun, x0, jac=grad, method=gradient_descent)``.
 Status codes: 0 converged (or, for mini-batch, ran its epochs), 1 iteration limit
 reached, 2 diverged (loss became non-finite or grew past ``divergence_factor`` times
 its start), 3 stopped by the callback (it raised ``StopIteration``).
+
+Callbacks follow SciPy's two protocols (as ``scipy.optimize.minimize`` does for its own
+methods): a callback whose only parameter is named ``intermediate_result`` receives an
+``OptimizeResult`` with ``x``, ``fun`` and ``nit`` after every update (every epoch for
+mini-batch); any other callback receives a copy of the iterate, ``callback(xk)``. Either
+may raise ``StopIteration`` to stop the run (status 3).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import inspect
+import math
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,7 +37,7 @@ STATUS_MESSAGES = {
     0: "Optimization terminated successfully.",
     1: "Maximum number of iterations has been exceeded.",
     2: "Diverged: the loss became non-finite or grew past divergence_factor times its start.",
-    3: "Stopped by the callback.",
+    3: "Stopped by the callback (it raised StopIteration).",
 }
 
 
@@ -76,7 +85,7 @@ def _check_unsupported(bounds, constraints, options: dict, name: str) -> None:
 
 
 def _diverged(f: float, f0: float, factor: float) -> bool:
-    return not np.isfinite(f) or f > factor * max(abs(f0), 1.0)
+    return not math.isfinite(f) or f > factor * max(abs(f0), 1.0)
 
 
 def _result(x, f, g, nit, counted, status, trajectory, losses, **extra) -> OptimizeResult:
@@ -89,8 +98,29 @@ def _result(x, f, g, nit, counted, status, trajectory, losses, **extra) -> Optim
 
 def _rate_at(rate: Callable[[int], float], k: int) -> float:
     step = rate(k)
+    if isinstance(step, float) and 0.0 <= step < math.inf:  # the common case, checked cheaply
+        return step
     as_positive(step, f"learning_rate({k})", allow_zero=True)  # a schedule may anneal to 0
     return float(step)
+
+
+def _callback_caller(callback) -> Callable[[np.ndarray, float, int], None] | None:
+    """``call(x, f, nit)`` that hands ``callback`` what its signature asks for (SciPy's rule).
+
+    A callback whose parameters are exactly ``{"intermediate_result"}`` gets an
+    ``OptimizeResult(x=..., fun=..., nit=...)`` by keyword; any other gets ``callback(xk)``.
+    """
+    if callback is None:
+        return None
+    if not callable(callback):
+        raise ValueError(f"callback must be callable or None; got {callback!r}.")
+    try:
+        parameters = set(inspect.signature(callback).parameters)
+    except (TypeError, ValueError):  # some builtins have no signature: use the classic form
+        parameters = set()
+    if parameters == {"intermediate_result"}:
+        return lambda x, f, nit: callback(intermediate_result=OptimizeResult(x=x.copy(), fun=f, nit=nit))
+    return lambda x, f, nit: callback(x.copy())
 
 
 def _setup(name, fun, jac, args, learning_rate, maxiter, gtol, tol, divergence_factor,
@@ -110,8 +140,10 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
     """The loop every full-batch optimizer shares; ``update(k, x, g)`` returns the next iterate.
 
     Stops on gtol (status 0), maxiter (1), divergence (2: a non-finite iterate is never
-    handed to ``fun``) or a callback that raises StopIteration (3).
+    handed to ``fun``) or a callback that raises StopIteration (3). The callback may take
+    ``xk`` or ``intermediate_result`` (see the module docstring).
     """
+    call = _callback_caller(callback)
     x = as_vector(x0, "x0").copy()
     f0 = f = counted.f(x)
     trajectory, losses = [x.copy()], [f]
@@ -119,7 +151,7 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g = counted.g(x)
         while True:
-            if np.max(np.abs(g)) <= gtol:
+            if np.abs(g).max() <= gtol:
                 status = 0
                 break
             if k >= maxiter:
@@ -127,7 +159,7 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
             x = update(k, x, g)
             k += 1
             trajectory.append(x.copy())
-            if not np.all(np.isfinite(x)):
+            if not np.isfinite(x).all():
                 f, status = float("nan"), 2
                 losses.append(f)
                 break
@@ -136,9 +168,9 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
             if _diverged(f, f0, divergence_factor):
                 status = 2
                 break
-            if callback is not None:
+            if call is not None:
                 try:
-                    callback(x.copy())
+                    call(x, f, k)
                 except StopIteration:
                     status = 3
                     break
@@ -244,6 +276,7 @@ def minibatch_gd(
     as_positive(divergence_factor, "divergence_factor")
     rate = as_schedule(learning_rate)
     gen = as_rng(rng)
+    call = _callback_caller(callback)
     counted = _Counted(fun, jac, (X, y) + more)
     x = as_vector(x0, "x0").copy()
 
@@ -270,9 +303,9 @@ def minibatch_gd(
             losses.append(f)
             if status == 0 and _diverged(f, f0, divergence_factor):
                 status = 2
-            if status == 0 and callback is not None:
+            if status == 0 and call is not None:
                 try:
-                    callback(x.copy())
+                    call(x, f, k)
                 except StopIteration:
                     status = 3
         g = counted.g(x) if status != 2 else np.full_like(x, np.nan)

@@ -63,8 +63,13 @@ def test_trace_records_every_function_value_with_the_running_count():
     assert np.all(np.diff(tr[:, 0]) >= 1) and tr[-1, 0] <= c.evaluations
     assert tr[0, 1] == rosen(STARTS[0])
     assert tr[:, 1].min() == pytest.approx(res.fun, abs=1e-20)
+    ct = c.count_trace  # the counters at each call of fun
+    assert ct.shape == (res.nfev, 3) and ct.dtype.kind == "i"
+    np.testing.assert_array_equal(ct[:, 0], np.arange(1, res.nfev + 1))
+    np.testing.assert_array_equal(ct.sum(axis=1), tr[:, 0])  # the running total of the trace
+    assert np.all(np.diff(ct[:, 1]) >= 0) and ct[-1, 1] <= c.njev and ct[:, 2].max() == 0
     c.reset()
-    assert c.counts == {"nfev": 0, "njev": 0, "nhev": 0} and c.trace.shape == (0, 2)
+    assert c.counts == {"nfev": 0, "njev": 0, "nhev": 0} and c.trace.shape == (0, 2) and c.count_trace.shape == (0, 3)
 
 
 def test_from_objective_counts_the_bundle():

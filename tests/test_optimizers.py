@@ -205,3 +205,79 @@ def test_schedule_may_anneal_to_zero_but_not_below():
     np.testing.assert_array_equal(res.trajectory[-1], res.trajectory[-8])  # rate 0 after step 8: no motion
     with pytest.raises(ValueError, match=r"learning_rate\(3\) must be finite and >= 0"):
         gradient_descent(losses.mse, np.zeros(3), (X, y), losses.mse_grad, learning_rate=lambda k: 0.1 - 0.05 * k)
+
+
+# --- SciPy's two callback protocols ----------------------------------------------------------------
+
+def test_callback_intermediate_result_protocol_direct_and_through_minimize():
+    """A callback with the single parameter ``intermediate_result`` gets an OptimizeResult (x, fun)."""
+    q = objectives.quadratic(np.diag([1.0, 4.0]))
+    for route in ("direct", "minimize"):
+        got = []
+
+        def cb(intermediate_result):
+            assert isinstance(intermediate_result, OptimizeResult)
+            got.append((intermediate_result.x.copy(), intermediate_result.fun, intermediate_result.nit))
+
+        if route == "direct":
+            res = gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.1, maxiter=7, gtol=0.0, callback=cb)
+        else:
+            res = minimize(q.fun, [1.0, 1.0], jac=q.grad, method=gradient_descent, callback=cb,
+                           options={"learning_rate": 0.1, "maxiter": 7, "gtol": 0.0})
+        assert res.status == 1 and len(got) == 7
+        np.testing.assert_array_equal(np.array([x for x, _, _ in got]), res.trajectory[1:])
+        assert [f for _, f, _ in got] == [q.fun(x) for x, _, _ in got] == list(res.loss_history[1:])
+        assert [k for _, _, k in got] == list(range(1, 8))
+
+
+def test_callback_intermediate_result_may_stop_the_run_like_scipy():
+    q = objectives.quadratic(np.diag([1.0, 4.0]))
+
+    def stop_below(intermediate_result):
+        if intermediate_result.fun < 1e-3:
+            raise StopIteration
+
+    ours = minimize(q.fun, [1.0, 1.0], jac=q.grad, method=gradient_descent, callback=stop_below,
+                    options={"learning_rate": 0.1})
+    assert ours.status == 3 and not ours.success and "StopIteration" in ours.message
+    assert ours.fun < 1e-3 <= ours.loss_history[-2]  # stopped at the first iterate below the threshold
+    theirs = minimize(q.fun, [1.0, 1.0], jac=q.grad, method="BFGS", callback=stop_below)
+    assert theirs.status == 99 and not theirs.success and "StopIteration" in theirs.message  # SciPy's own wording
+
+
+def test_classic_callback_still_gets_the_iterate_through_minimize():
+    q = objectives.quadratic(np.diag([1.0, 4.0]))
+    seen = []
+
+    def classic(xk):  # any parameter name other than intermediate_result: the classic form
+        assert isinstance(xk, np.ndarray) and xk.shape == (2,)
+        seen.append(xk)
+        xk[:] = 99.0  # a copy: the run is not affected
+
+    res = minimize(q.fun, [1.0, 1.0], jac=q.grad, method=gradient_descent, callback=classic,
+                   options={"learning_rate": 0.1, "maxiter": 5, "gtol": 0.0})
+    assert len(seen) == 5 and np.all(np.abs(res.trajectory) < 2)
+    two_params = []
+    gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.1, maxiter=3, gtol=0.0,
+                     callback=lambda intermediate_result, extra=None: two_params.append(intermediate_result))
+    assert all(isinstance(x, np.ndarray) for x in two_params)  # not exactly {"intermediate_result"}: classic form
+    with pytest.raises(ValueError, match="callback must be callable"):
+        gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, callback="stop")
+
+
+def test_minibatch_callback_protocols_per_epoch():
+    X, y, _ = data.linear_regression(n=20, d=2, rng=0)
+    got, seen = [], []
+    res = minimize(losses.mse, np.zeros(3), args=(X, y), jac=losses.mse_grad, method=minibatch_gd,
+                   callback=lambda intermediate_result: got.append(intermediate_result),
+                   options=dict(batch_size=5, learning_rate=0.05, epochs=3, rng=0))
+    assert [r.nit for r in got] == [4, 8, 12] and [r.fun for r in got] == list(res.loss_history[1:])
+    minibatch_gd(losses.mse, np.zeros(3), (X, y), losses.mse_grad, batch_size=5, epochs=2, rng=0,
+                 callback=lambda x: seen.append(x))
+    assert len(seen) == 2 and seen[0].shape == (3,)
+
+    def stop(intermediate_result):
+        raise StopIteration
+
+    stopped = minibatch_gd(losses.mse, np.zeros(3), (X, y), losses.mse_grad, batch_size=5, epochs=5, rng=0, callback=stop)
+    assert stopped.status == 3 and stopped.nepoch == 1 and "StopIteration" in stopped.message
