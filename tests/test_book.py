@@ -12,7 +12,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,7 +24,6 @@ from book import ROOT, repo_slug, toc_files
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOC = os.environ.get("GDBOOK_TOC")
 PAGES = [f for f in toc_files() if TOC is None or f in Path(TOC).read_text()]
 CHAPTERS = [f for f in PAGES if f.startswith("chapters/")]
@@ -84,24 +82,6 @@ def server(html_dir):
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (make test installs Debian's chromium)")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield b
-        b.close()
 
 
 @contextlib.contextmanager

@@ -90,21 +90,6 @@ def lab(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
-        )
-        yield b
-        b.close()
-
-
 # JavaScript run in the page: JupyterLab's own API (exposed with expose_app_in_browser).
 _JS_CELLS = """(label) => {
   const nb = window.jupyterapp.shell.currentWidget.content;
