@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_positive, as_rng
+from ._validation import as_finite, as_positive, as_real_array, as_rng
 
 __all__ = ["Dataset", "toy_1d", "linear_regression", "polynomial", "random_labels", "add_bias"]
 
@@ -62,10 +62,13 @@ def linear_regression(
     as_positive(n, "n", integer=True)
     as_positive(d, "d", integer=True)
     as_positive(noise, "noise", allow_zero=True)
+    bias = as_finite(bias, "bias")
     gen = as_rng(rng)
-    w = np.arange(1.0, d + 1) if weights is None else np.asarray(weights, dtype=float)
+    w = np.arange(1.0, d + 1) if weights is None else as_real_array(weights, "weights")
     if w.shape != (d,):
         raise ValueError(f"weights must have shape (d,) = ({d},); got {w.shape}.")
+    if not np.isfinite(w).all():
+        raise ValueError("weights contain NaN or inf; expected finite values.")
     X = gen.standard_normal((n, d))
     y = X @ w + bias + noise * gen.standard_normal(n)
     return Dataset(X, y, np.append(w, bias))
@@ -110,7 +113,7 @@ def add_bias(X) -> np.ndarray:
     array([[0., 1.],
            [0., 1.]])
     """
-    X = np.asarray(X, dtype=float)
+    X = as_real_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d); got {X.shape}.")
     return np.column_stack([X, np.ones(X.shape[0])])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_data, as_positive, as_vector
+from ._validation import as_bool, as_data, as_positive, as_real_array, as_vector
 from .data import add_bias
 
 __all__ = [
@@ -27,7 +27,7 @@ def _design(theta, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate and return (theta, design matrix, y); the design has a ones column if theta has a bias."""
     X, y = as_data(X, y)
     d = X.shape[1]
-    theta = np.asarray(theta, dtype=float)
+    theta = as_real_array(theta, "theta")
     if theta.ndim != 1 or theta.shape[0] not in (d, d + 1):
         raise ValueError(
             f"theta must have shape ({d},) (weights) or ({d + 1},) (weights, then bias) "
@@ -44,7 +44,7 @@ def predict(theta: ArrayLike, X: ArrayLike) -> np.ndarray:
     >>> predict([2.0, 1.0], [[1.0], [2.0]])
     array([3., 5.])
     """
-    X = np.asarray(X, dtype=float)
+    X = as_real_array(X, "X")
     theta, A, _ = _design(theta, X, np.zeros(X.shape[0] if X.ndim == 2 else 0))
     return A @ theta
 
@@ -56,8 +56,9 @@ def mse(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     0.0
     """
     theta, A, y = _design(theta, X, y)
-    r = A @ theta - y
-    return float(r @ r / len(y))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values: inf, not a warning
+        r = A @ theta - y
+        return float(r @ r / len(y))
 
 
 def mse_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.ndarray:
@@ -67,7 +68,8 @@ def mse_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.ndarray:
     array([-9.33333333])
     """
     theta, A, y = _design(theta, X, y)
-    return 2.0 / len(y) * (A.T @ (A @ theta - y))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 2.0 / len(y) * (A.T @ (A @ theta - y))
 
 
 def mse_hessian(X: ArrayLike, *, bias: bool = True) -> np.ndarray:
@@ -78,7 +80,9 @@ def mse_hessian(X: ArrayLike, *, bias: bool = True) -> np.ndarray:
     >>> mse_hessian([[1.0], [2.0], [3.0]], bias=False)
     array([[9.33333333]])
     """
-    X, _ = as_data(X, np.zeros(len(np.asarray(X))))
+    bias = as_bool(bias, "bias")
+    X = as_real_array(X, "X")
+    X, _ = as_data(X, np.zeros(X.shape[0] if X.ndim else 0))
     A = add_bias(X) if bias else X
     return 2.0 / A.shape[0] * (A.T @ A)
 
@@ -89,7 +93,7 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    z = np.asarray(z, dtype=float)
+    z = as_real_array(z, "z")
     return np.exp(-np.logaddexp(0.0, -z))
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_positive, as_vector
+from ._validation import as_finite, as_positive, as_real_array, as_vector
 from .landscape import classify_critical_point
 
 __all__ = [
@@ -70,9 +70,12 @@ def quadratic(A, b=None, c: float = 0.0, name: str = "quadratic") -> Objective:
     >>> q.minimizers[0], q.minimum
     (array([1., 1.]), -3.0)
     """
-    A = np.asarray(A, dtype=float)
+    A = as_real_array(A, "A")
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"A must be a square matrix of shape (d, d); got {A.shape}.")
+    if not np.isfinite(A).all():
+        raise ValueError("A contains NaN or inf; expected finite values.")
+    c = as_finite(c, "c")
     if not np.allclose(A, A.T):
         raise ValueError("A must be symmetric.")
     d = A.shape[0]
@@ -114,6 +117,8 @@ def rosenbrock(d: int = 2, a: float = 1.0, b: float = 100.0) -> Objective:
     as_positive(d, "d", integer=True)
     if d < 2:
         raise ValueError(f"rosenbrock needs d >= 2; got {d}.")
+    a = as_finite(a, "a")
+    as_positive(b, "b")
 
     def fun(x):
         x = _check(x, d)
@@ -146,7 +151,7 @@ def rosenbrock(d: int = 2, a: float = 1.0, b: float = 100.0) -> Objective:
 
 def _points(x) -> np.ndarray:
     """A point (2,) or a stack of points (n, 2), checked."""
-    x = np.asarray(x, dtype=float)
+    x = as_real_array(x, "x")
     if x.ndim == 1:
         return as_vector(x, "x", size=2)
     if x.ndim != 2 or x.shape[1] != 2:
@@ -346,7 +351,7 @@ def random_field(d: int, n_features: int = 100, rng=None) -> Objective:
     b = gen.uniform(0.0, 2.0 * np.pi, n_features)
 
     def pts(x):
-        x = np.asarray(x, dtype=float)
+        x = as_real_array(x, "x")
         if x.ndim == 1:
             return as_vector(x, "x", size=d)
         if x.ndim != 2 or x.shape[1] != d:

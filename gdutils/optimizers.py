@@ -27,7 +27,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
-from ._validation import as_data, as_positive, as_rng, as_vector
+from ._validation import (
+    as_bool, as_data, as_positive, as_rng, as_vector, callable_name, gradient_output,
+    scalar_output,
+)
 from .gradcheck import numerical_gradient
 from .schedules import as_schedule
 
@@ -48,31 +51,42 @@ class _Counted:
         if not callable(fun):
             raise ValueError(f"fun must be callable; got {fun!r}.")
         self.args, self.nfev, self.njev = tuple(args), 0, 0
+        self.jac_label = "jac"
+        self.name = callable_name(fun, "fun")
         if jac is True:  # fun returns (value, gradient), as in scipy
-            self._pair = fun
-            self._fun = lambda x, *a: fun(x, *a)[0]
-            self._jac = lambda x, *a: np.asarray(fun(x, *a)[1], dtype=float)
+            self._fun = lambda x, *a: self._pair(fun, x, a)[0]
+            self._jac = lambda x, *a: self._pair(fun, x, a)[1]
+            self.jac_label = f"{self.name} (its gradient, with jac=True)"
         elif callable(jac):
             self._fun, self._jac = fun, jac
+            jname = callable_name(jac, "")
+            self.jac_label = f"jac ({jname})" if jname else "jac"
         elif jac is None or jac is False:
             self._fun, self._jac = fun, None
         else:
             raise ValueError(f"jac must be a callable, True or None; got {jac!r}.")
 
+    @staticmethod
+    def _pair(fun, x, args):
+        out = fun(x, *args)
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise ValueError(
+                f"with jac=True, {getattr(fun, '__name__', 'fun')} must return a pair "
+                f"(value, gradient); got {type(out).__name__}. Pass jac=None or a gradient "
+                "function if it returns the value only.")
+        return out
+
     def f(self, x, *data) -> float:
         self.nfev += 1
-        return float(self._fun(x, *(data or self.args)))
+        return scalar_output(self._fun(x, *(data or self.args)), self.name)
 
     def g(self, x, *data) -> np.ndarray:
         args = data or self.args
         if self._jac is None:  # central differences: 2 d function evaluations
             self.nfev += 2 * x.size
-            return numerical_gradient(lambda z: float(self._fun(z, *args)), x)
+            return numerical_gradient(lambda z: scalar_output(self._fun(z, *args), self.name), x)
         self.njev += 1
-        g = np.asarray(self._jac(x, *args), dtype=float)
-        if g.shape != x.shape:
-            raise ValueError(f"jac must return shape {x.shape} (same as x); got {g.shape}.")
-        return g
+        return gradient_output(self._jac(x, *args), self.jac_label, x.shape)
 
 
 def _check_unsupported(bounds, constraints, options: dict, name: str) -> None:
@@ -94,6 +108,13 @@ def _result(x, f, g, nit, counted, status, trajectory, losses, **extra) -> Optim
         success=status == 0, message=STATUS_MESSAGES[status],
         trajectory=np.array(trajectory), loss_history=np.array(losses), **extra,
     )
+
+
+def _not_finite_at_start(x, f, g, counted, trajectory, losses, **extra) -> OptimizeResult:
+    res = _result(x, f, g, 0, counted, 2, trajectory, losses, **extra)
+    what = "loss" if not math.isfinite(f) else "gradient"
+    res.message = f"Diverged: the {what} is not finite at x0 ({what} = {f if what == 'loss' else g})."
+    return res
 
 
 def _rate_at(rate: Callable[[int], float], k: int) -> float:
@@ -150,6 +171,8 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
     status, k = 1, 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g = counted.g(x)
+        if not (math.isfinite(f0) and np.isfinite(g).all()):  # never "converged" at a NaN
+            return _not_finite_at_start(x, f, g, counted, trajectory, losses)
         while True:
             if np.abs(g).max() <= gtol:
                 status = 0
@@ -276,12 +299,16 @@ def minibatch_gd(
     as_positive(divergence_factor, "divergence_factor")
     rate = as_schedule(learning_rate)
     gen = as_rng(rng)
+    shuffle = as_bool(shuffle, "shuffle")
     call = _callback_caller(callback)
     counted = _Counted(fun, jac, (X, y) + more)
     x = as_vector(x0, "x0").copy()
 
     f0 = f = counted.f(x)
     trajectory, losses = [x.copy()], [f]
+    if not math.isfinite(f0):
+        return _not_finite_at_start(x, f, np.full_like(x, np.nan), counted, trajectory, losses,
+                                    nepoch=0, nsamples=0)
     status, k, nsamples, epoch = 0, 0, 0, 0
     with np.errstate(over="ignore", invalid="ignore"):
         while epoch < epochs and status == 0:

@@ -11,6 +11,7 @@ same schedule gives the same rate for the same step, in any order, in any run.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -26,7 +27,10 @@ __all__ = [
 
 
 def _check_step(k) -> int:
-    if isinstance(k, bool) or not float(k).is_integer() or k < 0:
+    if isinstance(k, np.ndarray) and k.ndim == 0:
+        k = k.item()
+    if (isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Real)
+            or not math.isfinite(k) or not float(k).is_integer() or k < 0):
         raise ValueError(f"the step k must be an integer >= 0; got {k!r}.")
     return int(k)
 

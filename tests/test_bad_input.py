@@ -1,0 +1,274 @@
+"""Bad input never gives a silent wrong answer: a table of cases per public module.
+
+Each row of a ``BAD`` table is (id, a call, a fragment of the ``ValueError`` message
+``gdutils`` must raise); each row of ``ODD`` is a valid but unusual input (lists, ints,
+float32, 0-d arrays) that must work, and ``DIVERGES`` are runs that must end with status 2,
+never ``success``. Warnings are errors in this test suite (``filterwarnings = error`` in
+``pyproject.toml``), so a case that "works" with a warning flood fails here too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from gdutils import _validation as v
+from gdutils import accelerated, data, gradcheck, losses, objectives, optimizers, schedules
+
+X, Y, _THETA = data.linear_regression(n=8, d=2, rng=0)
+Z3 = np.zeros(3)
+
+
+def _f(x):
+    return float(x @ x)
+
+
+def _g(x):
+    return 2 * x
+
+
+def _gd(**kw):
+    return optimizers.gradient_descent(_f, [1.0, 2.0], jac=_g, **kw)
+
+
+def _mb(**kw):
+    kw.setdefault("batch_size", 4)
+    return optimizers.minibatch_gd(losses.mse, Z3, (X, Y), losses.mse_grad, **kw)
+
+
+BAD = {
+    "validation": [
+        ("complex array", lambda: v.as_real_array([1 + 1j]), "is complex"),
+        ("strings", lambda: v.as_real_array(["a", "b"]), "must hold real numbers"),
+        ("None as data", lambda: v.as_real_array(None), "must hold real numbers"),
+        ("ragged list", lambda: v.as_real_array([[1.0], [1.0, 2.0]]), "regular shape"),
+        ("truthy string as bool", lambda: v.as_bool("no", "shuffle"), "must be True or False"),
+        ("int as bool", lambda: v.as_bool(1, "shuffle"), "must be True or False"),
+        ("bool as rate", lambda: v.as_positive(True, "rate"), "must be a number"),
+        ("string as rate", lambda: v.as_positive("0.1", "rate"), "must be a number"),
+        ("complex rate", lambda: v.as_positive(0.1j, "rate"), "must be a number"),
+        ("nan rate", lambda: v.as_positive(float("nan"), "rate"), "finite and > 0"),
+        ("negative rate", lambda: v.as_positive(-0.1, "rate"), "finite and > 0"),
+        ("float as integer", lambda: v.as_positive(2.5, "n", integer=True), "an integer"),
+        ("string seed", lambda: v.as_rng("seed"), "rng must be None, an integer seed"),
+        ("float seed", lambda: v.as_rng(1.5), "rng must be None, an integer seed"),
+        ("negative seed", lambda: v.as_rng(-1), "rng must be None, an integer seed"),
+        ("bool seed", lambda: v.as_rng(True), "rng must be None, an integer seed"),
+        ("RandomState", lambda: v.as_rng(np.random.RandomState(0)), "not RandomState"),
+        ("inf bias", lambda: v.as_finite(np.inf, "bias"), "must be finite"),
+        ("fun returns None", lambda: v.scalar_output(None, "fun"), "forget `return`"),
+        ("fun returns vector", lambda: v.scalar_output(np.ones(4), "fun"), "needs .mean()"),
+        ("fun returns pair", lambda: v.scalar_output((1.0, Z3), "fun"), "pass jac=True"),
+        ("fun returns complex", lambda: v.scalar_output(1j, "fun"), "complex"),
+        ("fun returns string", lambda: v.scalar_output("1", "fun"), "must return a scalar"),
+        ("grad returns None", lambda: v.gradient_output(None, "jac", (2,)), "forget `return`"),
+        ("grad wrong shape", lambda: v.gradient_output(Z3, "jac", (2,)), "must return shape (2,)"),
+        ("grad complex", lambda: v.gradient_output([1j, 0], "jac", (2,)), "is complex"),
+    ],
+    "optimizers": [
+        ("complex x0", lambda: optimizers.gradient_descent(_f, [1 + 1j, 0.0], jac=_g), "x0 is complex"),
+        ("string x0", lambda: optimizers.gradient_descent(_f, "ab", jac=_g), "x0 must hold real numbers"),
+        ("2-d x0", lambda: optimizers.gradient_descent(_f, np.zeros((2, 1)), jac=_g), "x0 must be a 1-D array"),
+        ("empty x0", lambda: optimizers.gradient_descent(_f, [], jac=_g), "x0 is empty"),
+        ("nan x0", lambda: optimizers.gradient_descent(_f, [np.nan, 0.0], jac=_g), "x0 contains NaN"),
+        ("fun not callable", lambda: optimizers.gradient_descent(3.0, [1.0], jac=_g), "fun must be callable"),
+        ("jac a string", lambda: optimizers.gradient_descent(_f, [1.0], jac="2-point"), "jac must be a callable"),
+        ("fun per-sample vector",
+         lambda: optimizers.gradient_descent(lambda x: x**2, [1.0, 2.0], jac=_g), "needs .mean()"),
+        ("fun returns None", lambda: optimizers.gradient_descent(lambda x: None, [1.0], jac=_g), "returned None"),
+        ("jac=True, scalar fun", lambda: optimizers.gradient_descent(_f, [1.0], jac=True), "must return a pair"),
+        ("jac wrong shape", lambda: optimizers.gradient_descent(_f, [1.0, 2.0], jac=lambda x: Z3), "shape (2,)"),
+        ("jac returns None", lambda: optimizers.gradient_descent(_f, [1.0], jac=lambda x: None), "returned None"),
+        ("complex gradient", lambda: optimizers.gradient_descent(_f, [1.0], jac=lambda x: x * 1j), "is complex"),
+        ("zero rate", lambda: _gd(learning_rate=0.0), "learning_rate must be finite and > 0"),
+        ("negative rate", lambda: _gd(learning_rate=-0.1), "learning_rate must be finite and > 0"),
+        ("nan rate", lambda: _gd(learning_rate=np.nan), "learning_rate must be finite and > 0"),
+        ("string rate", lambda: _gd(learning_rate="0.1"), "learning_rate must be"),
+        ("schedule returns negative", lambda: _gd(learning_rate=lambda k: -0.1), "learning_rate(0)"),
+        ("float maxiter", lambda: _gd(maxiter=10.5), "maxiter must be an integer"),
+        ("negative gtol", lambda: _gd(gtol=-1.0), "gtol must be finite"),
+        ("unknown option", lambda: _gd(lr=0.1), "unknown options: ['lr']"),
+        ("bounds", lambda: _gd(bounds=[(0, 1), (0, 1)]), "does not support bounds"),
+        ("callback not callable", lambda: _gd(callback=3), "callback must be callable"),
+        ("batch larger than data", lambda: _mb(batch_size=9), "batch_size must be between 1 and n = 8"),
+        ("batch zero", lambda: _mb(batch_size=0), "batch_size must be finite and > 0"),
+        ("batch float", lambda: _mb(batch_size=2.0), "batch_size must be an integer"),
+        ("shuffle 'no'", lambda: _mb(shuffle="no"), "shuffle must be True or False"),
+        ("bad rng", lambda: _mb(rng="seed"), "rng must be None"),
+        ("negative epochs", lambda: _mb(epochs=-1), "epochs must be finite"),
+        ("no data", lambda: optimizers.minibatch_gd(losses.mse, Z3, (), losses.mse_grad), "needs the data"),
+        ("y column", lambda: optimizers.minibatch_gd(losses.mse, Z3, (X, Y[:, None]), losses.mse_grad),
+         "y.ravel()"),
+        ("complex data", lambda: optimizers.minibatch_gd(losses.mse, Z3, (X * 1j, Y), losses.mse_grad),
+         "X is complex"),
+        ("via minimize, bad rate",
+         lambda: minimize(_f, [1.0], jac=_g, method=optimizers.gradient_descent,
+                          options={"learning_rate": -1}), "learning_rate must be finite"),
+        ("momentum: beta 1", lambda: accelerated.momentum(_f, [1.0], jac=_g, beta=1.0), "beta"),
+        ("adam: fun vector", lambda: accelerated.adam(lambda x: x, [1.0, 2.0], jac=_g), "needs .mean()"),
+        ("adam: complex x0", lambda: accelerated.adam(_f, [1j], jac=_g), "x0 is complex"),
+    ],
+    "losses": [
+        ("theta wrong length", lambda: losses.mse(np.zeros(5), X, Y), "theta must have shape (2,)"),
+        ("theta complex", lambda: losses.mse(Z3 + 1j, X, Y), "theta is complex"),
+        ("theta nan", lambda: losses.mse([np.nan, 0, 0], X, Y), "theta contains NaN"),
+        ("X 1-D", lambda: losses.mse([1.0], X[:, 0], Y), "X.reshape(-1, 1)"),
+        ("X complex", lambda: losses.mse_grad(Z3, X + 0j * 1j + 1j, Y), "X is complex"),
+        ("y column", lambda: losses.mse(Z3, X, Y[:, None]), "y.ravel()"),
+        ("lengths differ", lambda: losses.mse(Z3, X, Y[:-1]), "same number of samples"),
+        ("empty data", lambda: losses.mse(Z3, np.zeros((0, 2)), np.zeros(0)), "X is empty"),
+        ("y with nan", lambda: losses.mse(Z3, X, np.where(np.arange(8) == 3, np.nan, Y)), "y contains NaN"),
+        ("strings in X", lambda: losses.mse(Z3, [["a", "b"]] * 8, Y), "X must hold real numbers"),
+        ("hessian bias 'no'", lambda: losses.mse_hessian(X, bias="no"), "bias must be True or False"),
+        ("hessian complex", lambda: losses.mse_hessian(X * 1j), "X is complex"),
+        ("labels not 0/1", lambda: losses.cross_entropy(Z3, X, Y), "class labels 0 or 1"),
+        ("negative l2", lambda: losses.cross_entropy(Z3, X, (Y > 0) * 1.0, l2=-1), "l2 must be finite"),
+        ("sigmoid complex", lambda: losses.sigmoid([1j]), "z is complex"),
+    ],
+    "gradcheck": [
+        ("h too small for x", lambda: gradcheck.numerical_gradient(_f, [1.0, 2.0], h=1e-20), "too small for x"),
+        ("h too small for large x", lambda: gradcheck.numerical_gradient(_f, [1e12], h=1e-6), "too small for x"),
+        ("h zero", lambda: gradcheck.numerical_gradient(_f, [1.0], h=0.0), "h must be finite and > 0"),
+        ("h nan", lambda: gradcheck.numerical_gradient(_f, [1.0], h=np.nan), "h must be finite and > 0"),
+        ("f vector", lambda: gradcheck.numerical_gradient(lambda x: x, [1.0, 2.0]), "f must return a scalar"),
+        ("f None", lambda: gradcheck.numerical_gradient(lambda x: None, [1.0]), "f returned None"),
+        ("f not callable", lambda: gradcheck.numerical_gradient(1.0, [1.0]), "f must be callable"),
+        ("complex x", lambda: gradcheck.numerical_gradient(_f, [1j]), "x is complex"),
+        ("relative error of nan", lambda: gradcheck.relative_error([np.nan], [1.0]), "a contains NaN"),
+        ("relative error of inf", lambda: gradcheck.relative_error([1.0], [np.inf]), "b contains NaN"),
+        ("relative error shapes", lambda: gradcheck.relative_error([1.0], [1.0, 2.0]), "same shape"),
+        ("check: grad nan", lambda: gradcheck.check_gradient(_f, lambda x: x * np.nan, [1.0]), "NaN or inf"),
+        ("check: grad None", lambda: gradcheck.check_gradient(_f, lambda x: None, [1.0]), "grad returned None"),
+        ("check: grad shape", lambda: gradcheck.check_gradient(_f, lambda x: Z3, [1.0, 2.0]), "shape (2,)"),
+        ("check: f nan", lambda: gradcheck.check_gradient(lambda x: np.nan, _g, [1.0]), "f is not finite"),
+        ("check: grad not callable", lambda: gradcheck.check_gradient(_f, 2, [1.0]), "grad must be callable"),
+    ],
+    "data": [
+        ("nan bias", lambda: data.linear_regression(bias=np.nan, rng=0), "bias must be finite"),
+        ("inf bias", lambda: data.linear_regression(bias=np.inf, rng=0), "bias must be finite"),
+        ("string bias", lambda: data.linear_regression(bias="1", rng=0), "bias must be a real number"),
+        ("nan weights", lambda: data.linear_regression(d=2, weights=[1, np.nan], rng=0), "weights contain NaN"),
+        ("complex weights", lambda: data.linear_regression(d=1, weights=[1j], rng=0), "weights is complex"),
+        ("weights wrong length", lambda: data.linear_regression(d=2, weights=[1.0], rng=0), "shape (d,) = (2,)"),
+        ("negative noise", lambda: data.linear_regression(noise=-1, rng=0), "noise must be finite"),
+        ("nan noise", lambda: data.linear_regression(noise=np.nan, rng=0), "noise must be finite"),
+        ("n zero", lambda: data.linear_regression(n=0, rng=0), "n must be finite and > 0"),
+        ("n float", lambda: data.linear_regression(n=10.0, rng=0), "n must be an integer"),
+        ("bad rng", lambda: data.linear_regression(rng="x"), "rng must be None"),
+        ("toy n negative", lambda: data.toy_1d(-3), "n must be finite and > 0"),
+        ("random labels d 0", lambda: data.random_labels(d=0, rng=0), "d must be finite and > 0"),
+        ("add_bias 1-D", lambda: data.add_bias(np.zeros(3)), "X must have shape (n, d)"),
+        ("add_bias complex", lambda: data.add_bias(np.zeros((2, 1)) * 1j), "X is complex"),
+    ],
+    "schedules": [
+        ("non-integer step", lambda: schedules.constant(0.1)(1.5), "the step k must be an integer"),
+        ("string step", lambda: schedules.constant(0.1)("3"), "the step k must be an integer"),
+        ("None step", lambda: schedules.inverse_time(0.1)(None), "the step k must be an integer"),
+        ("negative step", lambda: schedules.cosine(0.1, total_steps=10)(-1), "the step k must be an integer"),
+        ("inf step", lambda: schedules.power_decay(0.1)(np.inf), "the step k must be an integer"),
+        ("zero rate", lambda: schedules.constant(0.0), "rate must be finite and > 0"),
+        ("decay factor > 1", lambda: schedules.step_decay(0.1, factor=2.0), "factor must be in (0, 1]"),
+        ("every float", lambda: schedules.step_decay(0.1, every=2.5), "must be an integer"),
+        ("schedule not a number", lambda: schedules.as_schedule("fast"), "learning_rate must be"),
+    ],
+    "objectives": [
+        ("quadratic complex A", lambda: objectives.quadratic([[1j]]), "A is complex"),
+        ("quadratic nan A", lambda: objectives.quadratic([[np.nan]]), "A contains NaN"),
+        ("quadratic not square", lambda: objectives.quadratic(np.ones((2, 3))), "square matrix"),
+        ("quadratic not symmetric", lambda: objectives.quadratic([[1.0, 1.0], [0.0, 1.0]]), "symmetric"),
+        ("quadratic indefinite", lambda: objectives.quadratic([[1.0, 0.0], [0.0, -1.0]]), "positive definite"),
+        ("quadratic b wrong length", lambda: objectives.quadratic(np.eye(2), [1.0]), "b must have shape (2,)"),
+        ("quadratic nan c", lambda: objectives.quadratic(np.eye(2), c=np.nan), "c must be finite"),
+        ("quadratic at wrong x", lambda: objectives.quadratic(np.eye(2)).fun([1.0]), "x must have shape (2,)"),
+        ("quadratic at complex x", lambda: objectives.quadratic(np.eye(1)).grad([1j]), "x is complex"),
+        ("rosenbrock d 1", lambda: objectives.rosenbrock(1), "needs d >= 2"),
+        ("rosenbrock nan a", lambda: objectives.rosenbrock(a=np.nan), "a must be finite"),
+        ("rosenbrock b 0", lambda: objectives.rosenbrock(b=0), "b must be finite and > 0"),
+        ("condition below 1", lambda: objectives.ill_conditioned_quadratic(2, 0.5), "condition must be >= 1"),
+        ("saddle a negative", lambda: objectives.saddle(a=-1), "a must be finite and > 0"),
+        ("saddle at (3,) point", lambda: objectives.saddle().fun([1.0, 2.0, 3.0]), "x must have shape (2,)"),
+        ("saddle at complex point", lambda: objectives.saddle().fun([1j, 0]), "x is complex"),
+        ("saddle at stack (n, 3)", lambda: objectives.saddle().grad(np.zeros((4, 3))), "(n, 2)"),
+        ("random field bad rng", lambda: objectives.random_field(2, rng="x"), "rng must be None"),
+        ("random field at nan", lambda: objectives.random_field(2, rng=0).fun([np.nan, 0]), "NaN"),
+    ],
+}
+
+ODD = [
+    ("list x0 and int rate", lambda: _gd(learning_rate=1 / 2).x, [0.0, 0.0]),
+    ("0-d array rate", lambda: _gd(learning_rate=np.array(0.5)).x, [0.0, 0.0]),
+    ("schedule returns 0-d array", lambda: _gd(learning_rate=lambda k: np.array(0.5)).x, [0.0, 0.0]),
+    ("float32 x0", lambda: _gd(learning_rate=0.5).x.dtype == np.float64, True),
+    ("int x0", lambda: optimizers.gradient_descent(_f, [1, 2], jac=_g, learning_rate=0.5).x, [0.0, 0.0]),
+    ("numpy bool shuffle", lambda: _mb(shuffle=np.bool_(False), epochs=2).status, 0),
+    ("numpy int batch", lambda: _mb(batch_size=np.int64(4), epochs=2).status, 0),
+    ("0-d array batch", lambda: _mb(batch_size=np.array(4), epochs=2).status, 0),
+    ("SeedSequence rng", lambda: _mb(rng=np.random.SeedSequence(3), epochs=2).status, 0),
+    ("float32 data", lambda: losses.mse(Z3, X.astype(np.float32), Y.astype(np.float32)) > 0, True),
+    ("lists as data", lambda: losses.mse([2.0], [[1], [2], [3]], [2, 4, 6]), 0.0),
+    ("int step in schedule", lambda: schedules.constant(0.1)(np.int64(3)), 0.1),
+    ("float step that is whole", lambda: schedules.constant(0.1)(3.0), 0.1),
+    ("0-d array step", lambda: schedules.constant(0.1)(np.array(3)), 0.1),
+    ("int weights", lambda: data.linear_regression(n=4, d=2, weights=[1, 2], bias=1, rng=0).theta,
+     [1.0, 2.0, 1.0]),
+    ("0-d array bias", lambda: data.linear_regression(n=4, d=1, bias=np.array(2.0), rng=0).theta[-1], 2.0),
+    ("huge values: mse is inf, no warning", lambda: losses.mse([1e200], [[1e200]], [0.0]), np.inf),
+    ("fun returns a 1-element array (as SciPy allows)",
+     lambda: optimizers.gradient_descent(lambda x: x @ x * np.ones(1), [1.0], jac=_g, learning_rate=0.5).x, [0.0]),
+    ("gradient check with int x", lambda: gradcheck.check_gradient(_f, _g, [1, 2]) < 1e-8, True),
+]
+
+DIVERGES = [
+    ("nan loss at x0 with zero gradient",
+     lambda: optimizers.gradient_descent(lambda x: np.nan, [1.0], jac=lambda x: np.zeros(1))),
+    ("inf loss at x0", lambda: optimizers.gradient_descent(lambda x: np.inf, [1.0], jac=_g)),
+    ("nan gradient at x0", lambda: optimizers.gradient_descent(_f, [1.0], jac=lambda x: x * np.nan)),
+    ("nan loss at x0, momentum",
+     lambda: accelerated.momentum(lambda x: np.nan, [1.0], jac=lambda x: np.zeros(1))),
+    ("nan loss at x0, adam", lambda: accelerated.adam(lambda x: np.nan, [1.0], jac=lambda x: np.zeros(1))),
+    ("nan loss at x0, minibatch",
+     lambda: optimizers.minibatch_gd(lambda t, X, y: np.nan, Z3, (X, Y), losses.mse_grad, batch_size=4)),
+    ("rate far too large", lambda: _gd(learning_rate=10.0, maxiter=5000)),
+    ("rate far too large, minibatch", lambda: _mb(learning_rate=10.0, epochs=200)),
+    ("loss that goes to nan after a step",
+     lambda: optimizers.gradient_descent(lambda x: float(np.log(x[0])), [1.0], jac=lambda x: 1 / x,
+                                         learning_rate=2.0)),
+]
+
+CASES = [(module, *row) for module, rows in BAD.items() for row in rows]
+
+
+def test_enough_cases_per_module():
+    counts = {module: len(rows) for module, rows in BAD.items()}
+    assert all(n >= 9 for n in counts.values()), counts
+    assert sum(counts.values()) + len(ODD) + len(DIVERGES) >= 150
+
+
+@pytest.mark.parametrize(("module", "case", "call", "fragment"), CASES,
+                         ids=[f"{m}-{c}" for m, c, *_ in CASES])
+def test_bad_input_is_a_clear_value_error(module, case, call, fragment):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert fragment in str(info.value), f"{case}: {info.value}"
+    # raised by gdutils itself (not by NumPy deep inside)
+    tb = info.tb
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    assert "gdutils" in tb.tb_frame.f_code.co_filename, (case, tb.tb_frame.f_code.co_filename)
+
+
+@pytest.mark.parametrize(("case", "call", "expected"), ODD, ids=[c for c, *_ in ODD])
+def test_odd_but_valid_input_works(case, call, expected):
+    got = call()
+    if isinstance(expected, bool):
+        assert bool(got) is expected
+    else:
+        np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+@pytest.mark.parametrize(("case", "call"), DIVERGES, ids=[c for c, _ in DIVERGES])
+def test_divergence_is_status_2_never_success(case, call):
+    res = call()
+    assert res.status == 2 and not res.success, (res.status, res.message)
+    assert res.message.startswith("Diverged")
