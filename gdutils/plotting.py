@@ -170,10 +170,32 @@ def animate(fig: Figure, update: Callable[[int], object], frames: int, *, alt: s
     return HTML(html)
 
 
+def _icon(paths: str, label: str) -> str:
+    """An inline SVG button icon: drawn by every browser, whatever fonts it has.
+
+    (Unicode media glyphs such as U+23EE show as empty boxes with only DejaVu fonts.)
+    """
+    return (f'<svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" role="img" '
+            f'aria-label="{label}" focusable="false"><title>{label}</title>{paths}</svg>')
+
+
+_LEFT, _RIGHT = '<path d="M12 2 4 8l8 6z"/>', '<path d="M4 2l8 6-8 6z"/>'
 _GLYPHS = {
-    "minus": "&minus;", "plus": "+", "fast-backward": "&#x23EE;", "fast-forward": "&#x23ED;",
-    "step-backward": "&#x23F4;&#x2759;", "step-forward": "&#x2759;&#x23F5;",
-    "play fa-flip-horizontal": "&#x25C0;", "play": "&#x25B6;", "pause": "&#x2759;&#x2759;",
+    "minus": _icon('<rect x="2" y="7" width="12" height="2"/>', "slower"),
+    "plus": _icon('<rect x="2" y="7" width="12" height="2"/><rect x="7" y="2" width="2" height="12"/>',
+                  "faster"),
+    "fast-backward": _icon('<rect x="1" y="2" width="2" height="12"/><path d="M9 2 3 8l6 6z"/>'
+                           '<path d="M15 2 9 8l6 6z"/>', "first frame"),
+    "step-backward": _icon('<rect x="2" y="2" width="2" height="12"/><path d="M13 2 5 8l8 6z"/>',
+                           "previous frame"),
+    "play fa-flip-horizontal": _icon(_LEFT, "play backwards"),
+    "pause": _icon('<rect x="3" y="2" width="3.5" height="12"/><rect x="9.5" y="2" width="3.5" height="12"/>',
+                   "pause"),
+    "play": _icon(_RIGHT, "play"),
+    "step-forward": _icon('<path d="M3 2l8 6-8 6z"/><rect x="12" y="2" width="2" height="12"/>',
+                          "next frame"),
+    "fast-forward": _icon('<path d="M1 2l6 6-6 6z"/><path d="M7 2l6 6-6 6z"/>'
+                          '<rect x="13" y="2" width="2" height="12"/>', "last frame"),
 }
 
 
@@ -182,7 +204,8 @@ def _offline_controls(html: str) -> str:
 
     ``to_jshtml`` links Font Awesome from a CDN for its button icons; offline (or on a
     locked-down network) the buttons are blank and the page logs a failed request.
-    Replace the icons with Unicode glyphs and drop the external stylesheet.
+    Replace the icons with inline SVG (labelled for screen readers) and drop the external
+    stylesheet.
     """
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
     return re.sub(r'<i class="fa fa-([^"]+)"></i>', lambda m: _GLYPHS.get(m.group(1), m.group(1)), html)

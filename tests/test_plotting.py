@@ -1,5 +1,7 @@
 """Plot helpers: they draw what they are given, return the axes, and animations are self-contained."""
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -39,4 +41,9 @@ def test_animation_has_controls_and_no_external_resources():
     for control in ("anim_step_forward", "play_animation", "pause_animation"):
         assert control in html
     assert "http://" not in html and "https://" not in html and "fa fa-" not in html
+    # the buttons are inline SVG with labels, not media glyphs that DejaVu-only systems
+    # show as empty boxes (U+23EE and friends)
+    buttons = re.findall(r"<button[^>]*>(.*?)</button>", html, re.S)
+    assert len(buttons) >= 7 and all("<svg" in b and "aria-label=" in b for b in buttons), buttons
+    assert all(ord(ch) < 128 for b in buttons for ch in b)
     assert not plt.get_fignums()  # closed: not shown twice
