@@ -164,7 +164,13 @@ def animate(fig: Figure, update: Callable[[int], object], frames: int, *, alt: s
     from matplotlib.animation import FuncAnimation
 
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
-    html = _offline_controls(anim.to_jshtml(default_mode="once"))
+    canvas = fig.canvas
+    draw_idle = canvas.draw_idle
+    canvas.draw_idle = lambda *args, **kwargs: None  # each frame's savefig draws it: skip the 2nd draw
+    try:
+        html = _offline_controls(anim.to_jshtml(default_mode="once"))
+    finally:
+        canvas.draw_idle = draw_idle
     html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{escape(alt, quote=True)}"', html, count=1)
     plt.close(fig)
     return HTML(html)

@@ -244,3 +244,29 @@ def execute_many(
 
 def stamp() -> str:
     return dt.datetime.now().strftime("%H:%M:%S")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python tests/nbrun.py CHAPTER... [--seeds 17,42] [--workers 2]``: run and report.
+
+    Each chapter runs once per seed (``default``: the book seed) in a fresh, watched
+    kernel; prints one line per run (wall time, longest silence, the error if any) and
+    exits non-zero if any run failed or stalled.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="+", type=Path)
+    parser.add_argument("--seeds", default="default", help="comma-separated; 'default' = the book seed")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    seeds = [None if s == "default" else int(s) for s in args.seeds.split(",")]
+    jobs = [(p.resolve(), s) for p in args.chapters for s in seeds]
+    results = execute_many(jobs, workers=args.workers)
+    for r in results:
+        print(r.summary(), flush=True)
+    return 0 if all(r.ok and not r.stall for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

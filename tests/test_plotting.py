@@ -47,3 +47,16 @@ def test_animation_has_controls_and_no_external_resources():
     assert len(buttons) >= 7 and all("<svg" in b and "aria-label=" in b for b in buttons), buttons
     assert all(ord(ch) < 128 for b in buttons for ch in b)
     assert not plt.get_fignums()  # closed: not shown twice
+
+
+def test_animation_draws_each_frame_once_and_keeps_every_frame():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    (line,) = ax.plot([], [])
+    ax.set(xlim=(0, 5), ylim=(0, 5))
+    draws = []
+    draw = fig.draw
+    fig.draw = lambda renderer: (draws.append(1), draw(renderer))[1]
+    html = gdu.animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=5, alt="a line").data
+    assert len(draws) == 5  # one savefig per frame; no second draw_idle redraw
+    frames = re.findall(r'frames\[\d+\] = "(data:image/png;base64,[^"]+)"', html)
+    assert len(frames) == 5 and len(set(frames)) == 5
