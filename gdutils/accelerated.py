@@ -38,7 +38,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ._validation import as_positive
+from ._validation import as_bool, as_positive, as_real_array
 from .optimizers import STATUS_MESSAGES, _descend, _rate_at, _setup
 
 __all__ = ["momentum", "rmsprop", "adam", "momentum_rate", "STATUS_MESSAGES"]
@@ -251,7 +251,8 @@ def momentum_rate(learning_rate: float, beta: float, eigenvalues, *, nesterov: b
     """
     as_positive(learning_rate, "learning_rate")
     beta = _as_fraction(beta, "beta")
-    lam = np.asarray(eigenvalues, dtype=float)
+    nesterov = as_bool(nesterov, "nesterov")
+    lam = as_real_array(eigenvalues, "eigenvalues")
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
         raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite numbers; got shape {lam.shape}.")
     h = learning_rate * lam

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_positive, as_rng
+from ._validation import as_positive, as_real_array, as_rng
 from .multiclass import accuracy, as_labels, softmax, softmax_cross_entropy
-from .nn import linear_backward, linear_forward, relu, relu_backward
+from .nn import _affine, _affine_backward, _relu, _relu_backward
 
 __all__ = ["SoftmaxNet", "INITS"]
 
@@ -104,7 +104,7 @@ class SoftmaxNet:
     # flat parameter view
     def unflatten(self, theta) -> dict[str, np.ndarray]:
         """Split a flat ``theta`` of shape (size,) into the parameter arrays (views, no copy)."""
-        theta = np.asarray(theta, dtype=float)
+        theta = as_real_array(theta, "theta")
         if theta.shape != (self.size,):
             raise ValueError(f"theta must be a 1-D array of shape ({self.size},) for {self!r}; got shape {theta.shape}.")
         return {name: theta[self.slices[name]].reshape(shape) for name, shape in self.shapes.items()}
@@ -113,7 +113,7 @@ class SoftmaxNet:
         """Concatenate a dict of arrays shaped like ``params`` into one 1-D vector."""
         parts = []
         for name, shape in self.shapes.items():
-            a = np.asarray(params[name], dtype=float)
+            a = as_real_array(params[name], name)
             if a.shape != shape:
                 raise ValueError(f"{name} must have shape {shape}; got {a.shape}.")
             parts.append(a.ravel())
@@ -124,30 +124,43 @@ class SoftmaxNet:
         return self.flatten(self.params)
 
     def set_theta(self, theta) -> SoftmaxNet:
-        """Load the parameters from a flat ``theta`` of shape (size,); returns the network."""
+        """Load the parameters from a flat ``theta`` of shape (size,); returns the network.
+
+        NaN or inf is refused: a network holding them is broken.
+        """
+        if not np.all(np.isfinite(as_real_array(theta, "theta"))):
+            raise ValueError("theta contains NaN or inf; the network's parameters must be finite.")
         self.params = {k: v.copy() for k, v in self.unflatten(theta).items()}
         return self
 
     # forward and backward
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+        X = as_real_array(X, "X")
         if X.ndim != 2 or X.shape[1] != self.d_in:
             raise ValueError(f"X must have shape (n, d_in) = (n, {self.d_in}); got {X.shape}.")
+        if X.shape[0] == 0:
+            raise ValueError("X is an empty batch (no rows); expected at least one sample.")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or inf; expected finite values.")
         return X
 
     def forward(self, X, theta=None) -> tuple[np.ndarray, dict]:
         """Logits (n, K) for a batch ``X`` (n, d_in), and the cache the backward pass needs."""
         X = self._check_X(X)
         p = self.params if theta is None else self.unflatten(theta)
-        z1 = linear_forward(X, p["W1"], p["b1"])
-        h1 = relu(z1)
-        return linear_forward(h1, p["W2"], p["b2"]), {"X": X, "z1": z1, "h1": h1, "params": p}
+        z1 = _affine(X, p["W1"], p["b1"])  # the layers of gdutils.nn, unchecked
+        h1 = _relu(z1)
+        return _affine(h1, p["W2"], p["b2"]), {"X": X, "z1": z1, "h1": h1, "params": p}
 
     def backward(self, cache: dict, dZ) -> dict[str, np.ndarray]:
         """Gradients of every parameter from dL/d(logits) ``dZ`` of shape (n, K)."""
         p = cache["params"]
-        dh1, dW2, db2 = linear_backward(dZ, cache["h1"], p["W2"])
-        _, dW1, db1 = linear_backward(relu_backward(dh1, cache["z1"]), cache["X"], p["W1"])
+        dZ = as_real_array(dZ, "dZ")
+        if dZ.shape != cache["h1"].shape[:1] + (self.n_classes,):
+            raise ValueError(f"dZ must have the shape of the logits, (n, K) = "
+                             f"({cache['h1'].shape[0]}, {self.n_classes}); got {dZ.shape}.")
+        dh1, dW2, db2 = _affine_backward(dZ, cache["h1"], p["W2"])
+        _, dW1, db1 = _affine_backward(_relu_backward(dh1, cache["z1"]), cache["X"], p["W1"])
         return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
     def fast_loss_and_grad(self, theta: np.ndarray, X: np.ndarray, labels: np.ndarray, l2: float = 0.0,
@@ -220,7 +233,7 @@ class SoftmaxNet:
         loss, dZ = softmax_cross_entropy(Z, as_labels(y, self.n_classes, n=Z.shape[0]))
         g = self.flatten(self.backward(cache, dZ))
         if l2:
-            t = np.asarray(theta, dtype=float) if theta is not None else self.get_theta()
+            t = as_real_array(theta, "theta") if theta is not None else self.get_theta()
             mask = self.weight_mask()
             loss += float(l2 * t[mask] @ t[mask])
             g[mask] += 2.0 * l2 * t[mask]
@@ -232,7 +245,7 @@ class SoftmaxNet:
         Z, _ = self.forward(X, theta)
         loss = softmax_cross_entropy(Z, as_labels(y, self.n_classes, n=Z.shape[0]))[0]
         if l2:
-            t = np.asarray(theta, dtype=float) if theta is not None else self.get_theta()
+            t = as_real_array(theta, "theta") if theta is not None else self.get_theta()
             w = t[self.weight_mask()]
             loss += float(l2 * w @ w)
         return loss

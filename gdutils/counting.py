@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._validation import as_real_array, callable_name, scalar_output
+
 __all__ = ["CountedObjective"]
 
 
@@ -127,14 +129,14 @@ class CountedObjective:
     def fun(self, x, *args) -> float:
         """The wrapped function, counted in ``nfev`` and recorded in ``trace``."""
         self.nfev += 1
-        value = float(self._fun(x, *args))
+        value = scalar_output(self._fun(x, *args), callable_name(self._fun, "fun"))
         self._trace.append((self.evaluations, value))
         self._count_trace.append((self.nfev, self.njev, self.nhev))
         return value
 
     def _counted_jac(self, x, *args) -> np.ndarray:
         self.njev += 1
-        return np.asarray(self._jac(x, *args), dtype=float)
+        return as_real_array(self._jac(x, *args), "the jac output")
 
     def _counted_hess(self, x, *args):
         self.nhev += 1
@@ -142,7 +144,7 @@ class CountedObjective:
 
     def _counted_hessp(self, x, p, *args) -> np.ndarray:
         self.nhev += 1
-        return np.asarray(self._hessp(x, p, *args), dtype=float)
+        return as_real_array(self._hessp(x, p, *args), "the hessp output")
 
     def __repr__(self) -> str:
         return f"CountedObjective(nfev={self.nfev}, njev={self.njev}, nhev={self.nhev})"

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validation import as_positive, as_rng, as_vector
+from ._validation import as_positive, as_real_array, as_rng, as_vector
 from .schedules import as_schedule
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
 
 
 def _as_hessian(hessian) -> np.ndarray:
-    H = np.asarray(hessian, dtype=float)
+    H = as_real_array(hessian, "hessian")
     if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
         raise ValueError(f"hessian must be a square matrix of shape (d, d); got shape {H.shape}.")
     if not np.all(np.isfinite(H)):
@@ -84,7 +84,7 @@ def classify_critical_point(hessian, tol: float = 1e-8) -> str:
 
 
 def _as_points(x0, name: str = "x0") -> np.ndarray:
-    x = np.asarray(x0, dtype=float)
+    x = as_real_array(x0, name)
     if x.ndim == 1:
         return as_vector(x, name).copy()
     if x.ndim != 2 or x.size == 0:
@@ -95,7 +95,7 @@ def _as_points(x0, name: str = "x0") -> np.ndarray:
 
 
 def _grad_at(grad: Callable, x: np.ndarray) -> np.ndarray:
-    g = np.asarray(grad(x), dtype=float)
+    g = as_real_array(grad(x), "the grad output")
     if g.shape != x.shape:
         raise ValueError(f"grad must return an array of the same shape as its input {x.shape}; got {g.shape}.")
     return g
@@ -263,7 +263,7 @@ def basin_map(
     >>> basin_map(grad, [[-1.0, 0.0], [1.0, 0.0]], xlim=(-2, 2), ylim=(-1, 1), resolution=5)[0]
     array([ 0,  0, -1,  1,  1])
     """
-    M = np.asarray(minimizers, dtype=float)
+    M = as_real_array(minimizers, "minimizers")
     if M.ndim != 2 or M.shape[1] != 2 or M.shape[0] == 0:
         raise ValueError(f"minimizers must have shape (m, 2), one 2-D point per row; got {M.shape}.")
     as_positive(resolution, "resolution", integer=True)
@@ -364,7 +364,7 @@ def critical_point_reached(points, critical_points: dict, *, tol: float = 1e-6) 
     ['minimum', 'none', 'saddle']
     """
     as_positive(tol, "tol")
-    X = np.asarray(points, dtype=float)
+    X = as_real_array(points, "points")
     if X.ndim not in (1, 2) or X.size == 0:
         raise ValueError(f"points must have shape (d,) or (n, d); got {X.shape}.")
     single = X.ndim == 1
@@ -373,7 +373,7 @@ def critical_point_reached(points, critical_points: dict, *, tol: float = 1e-6) 
     for label, pts in critical_points.items():
         for p in pts:
             labels.append(str(label))
-            where.append(np.asarray(p, dtype=float))
+            where.append(as_real_array(p, "a critical point"))
     if not where:
         raise ValueError("critical_points is empty: nothing to compare with.")
     C = np.array(where)

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
-from ._validation import as_positive, as_vector
+from ._validation import as_positive, as_real_array, as_vector
 from .optimizers import _Counted, _check_unsupported, _diverged, _result
 
 __all__ = ["backtracking", "polyak", "armijo_step", "LINE_SEARCH_FAILED"]
@@ -66,7 +66,7 @@ def armijo_step(f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: n
     >>> armijo_step(f, x, f(x), 2 * x, initial_step=1.0, c1=0.5)  # t = 1 overshoots to -x; 0.5 passes
     (0.5, 0.0, 2)
     """
-    p = -g if direction is None else np.asarray(direction, dtype=float)
+    p = -g if direction is None else as_real_array(direction, "direction")
     slope = float(g @ p)
     if not slope < 0:
         raise ValueError(f"direction must be a descent direction (g.p < 0); got g.p = {slope!r}.")

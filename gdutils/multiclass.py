@@ -24,6 +24,8 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._validation import as_real_array
+
 __all__ = [
     "softmax",
     "log_softmax",
@@ -36,7 +38,7 @@ __all__ = [
 
 
 def _as_logits(Z) -> np.ndarray:
-    Z = np.asarray(Z, dtype=float)
+    Z = as_real_array(Z, "logits")
     if Z.ndim != 2:
         raise ValueError(
             f"logits must have shape (n, K), one row per sample and one column per class; got {Z.shape}."
@@ -143,7 +145,7 @@ def labels_from_one_hot(Y) -> np.ndarray:
     ...
     ValueError: Y must be one-hot of shape (n, K); got shape (2,), which looks like integer labels (they need no conversion).
     """
-    Y = np.asarray(Y, dtype=float)
+    Y = as_real_array(Y, "Y")
     if Y.ndim == 1:
         raise ValueError(
             f"Y must be one-hot of shape (n, K); got shape {Y.shape}, which looks like integer labels "

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._validation import as_data, as_positive, as_rng
+from ._validation import as_data, as_positive, as_real_array, as_rng
 from .losses import sigmoid
 
 __all__ = [
@@ -34,13 +34,48 @@ __all__ = [
 
 
 def _as_matrix(a, name: str, shape: str) -> np.ndarray:
-    a = np.asarray(a, dtype=float)
+    a = as_real_array(a, name)
     if a.ndim != 2:
         raise ValueError(f"{name} must have shape {shape}; got shape {a.shape}.")
+    if a.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch (shape {a.shape}); expected at least one row.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or inf; expected finite values.")
+    return a
+
+
+def _as_finite_array(a, name: str) -> np.ndarray:
+    a = as_real_array(a, name)
+    if a.size == 0:
+        raise ValueError(f"{name} is empty; expected at least one entry.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or inf; expected finite values.")
     return a
 
 
 # --- layers: forward and backward ----------------------------------------------------------
+# The unchecked kernels below are what the networks call: their parameters may be huge or
+# non-finite (a diverging optimizer), which the loss then reports as inf/NaN without
+# warnings. The public functions check their input and call the same kernels.
+
+def _affine(X, W, b):
+    with np.errstate(all="ignore"):
+        return X @ W + b
+
+
+def _affine_backward(dout, X, W):
+    with np.errstate(all="ignore"):
+        return dout @ W.T, X.T @ dout, dout.sum(axis=0)
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_backward(dout, z):
+    with np.errstate(all="ignore"):
+        return dout * (z > 0)
+
 
 def linear_forward(X, W, b) -> np.ndarray:
     """Affine layer ``X @ W + b``: X (n, d), W (d, k), b (k,) -> (n, k).
@@ -50,12 +85,12 @@ def linear_forward(X, W, b) -> np.ndarray:
     """
     X = _as_matrix(X, "X", "(n, d)")
     W = _as_matrix(W, "W", "(d, k)")
-    b = np.asarray(b, dtype=float)
+    b = _as_finite_array(b, "b")
     if W.shape[0] != X.shape[1]:
         raise ValueError(f"W must have shape (d, k) = ({X.shape[1]}, k) to match X of shape {X.shape}; got {W.shape}.")
     if b.shape != (W.shape[1],):
         raise ValueError(f"b must have shape (k,) = ({W.shape[1]},); got {b.shape}.")
-    return X @ W + b
+    return _affine(X, W, b)
 
 
 def linear_backward(dout, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,7 +114,7 @@ def linear_backward(dout, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise ValueError(f"W must have shape (d, k) = ({d}, k) to match X of shape {X.shape}; got {W.shape}.")
     if dout.shape != (n, W.shape[1]):
         raise ValueError(f"dout must have shape (n, k) = ({n}, {W.shape[1]}); got {dout.shape}.")
-    return dout @ W.T, X.T @ dout, dout.sum(axis=0)
+    return _affine_backward(dout, X, W)
 
 
 def relu(z) -> np.ndarray:
@@ -88,7 +123,7 @@ def relu(z) -> np.ndarray:
     >>> relu(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 2.])
     """
-    return np.maximum(np.asarray(z, dtype=float), 0.0)
+    return _relu(_as_finite_array(z, "z"))
 
 
 def relu_backward(dout, z) -> np.ndarray:
@@ -99,20 +134,26 @@ def relu_backward(dout, z) -> np.ndarray:
     >>> relu_backward(np.array([5.0, 5.0, -3.0]), np.array([-1.0, 2.0, 0.5]))
     array([ 0.,  5., -3.])
     """
-    dout = np.asarray(dout, dtype=float)
-    z = np.asarray(z, dtype=float)
+    dout = _as_finite_array(dout, "dout")
+    z = _as_finite_array(z, "z")
     if dout.shape != z.shape:
         raise ValueError(f"dout must have the shape of z, {z.shape}; got {dout.shape}.")
-    return dout * (z > 0)
+    return _relu_backward(dout, z)
 
 
 # --- output heads: loss and its gradient with respect to the output ---------------------------
 
 def _check_output(out, y) -> tuple[np.ndarray, np.ndarray]:
-    out = np.asarray(out, dtype=float)
-    y = np.asarray(y, dtype=float)
+    # ``out`` may be non-finite (a diverging network: the loss is then inf or NaN and the
+    # optimizer reports it); the targets may not.
+    out = as_real_array(out, "out")
+    y = as_real_array(y, "y")
     if y.ndim != 1:
         raise ValueError(f"y must have shape (n,); got {y.shape}. Use y.ravel() for a column vector.")
+    if y.size == 0:
+        raise ValueError("y is an empty batch; expected at least one target.")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or inf; expected finite values.")
     if out.shape != y.shape:
         raise ValueError(f"out must have the shape of y, (n,) = {y.shape}; got {out.shape}.")
     return out, y
@@ -125,8 +166,9 @@ def mse_head(out, y) -> tuple[float, np.ndarray]:
     (2.0, array([0., 2.]))
     """
     out, y = _check_output(out, y)
-    r = out - y
-    return float(r @ r / len(y)), 2.0 * r / len(y)
+    with np.errstate(all="ignore"):  # huge outputs: an infinite loss, no warning
+        r = out - y
+        return float(r @ r / len(y)), 2.0 * r / len(y)
 
 
 def logistic_head(out, y) -> tuple[float, np.ndarray]:
@@ -140,8 +182,9 @@ def logistic_head(out, y) -> tuple[float, np.ndarray]:
     out, y = _check_output(out, y)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError("y must hold class labels 0 or 1 for the logistic head.")
-    loss = float(np.mean(np.logaddexp(0.0, out) - y * out))
-    return loss, (sigmoid(out) - y) / len(y)
+    with np.errstate(all="ignore"):
+        loss = float(np.mean(np.logaddexp(0.0, out) - y * out))
+        return loss, (sigmoid(out) - y) / len(y)
 
 
 _HEADS = {"mse": mse_head, "logistic": logistic_head}
@@ -169,7 +212,7 @@ class TinyNet:
     def __init__(self, d_in: int, hidden: int, *, output: str = "mse", rng=None):
         as_positive(d_in, "d_in", integer=True)
         as_positive(hidden, "hidden", integer=True)
-        if output not in _HEADS:
+        if not isinstance(output, str) or output not in _HEADS:
             raise ValueError(f"output must be one of {sorted(_HEADS)}; got {output!r}.")
         self.d_in, self.hidden, self.output = d_in, hidden, output
         self.shapes = {"W1": (d_in, hidden), "b1": (hidden,), "W2": (hidden, 1), "b2": (1,)}
@@ -197,7 +240,7 @@ class TinyNet:
         Non-finite entries are allowed (they give a non-finite loss), so that an optimizer
         whose iterates blow up can report the divergence instead of stopping on an error.
         """
-        theta = np.asarray(theta, dtype=float)
+        theta = as_real_array(theta, "theta")
         if theta.shape != (self.size,):
             raise ValueError(
                 f"theta must be a 1-D array of shape ({self.size},) for {self!r}; got shape {theta.shape}."
@@ -212,8 +255,11 @@ class TinyNet:
     def flatten(self, params: dict) -> np.ndarray:
         """Concatenate a dict of arrays shaped like ``params`` into one 1-D vector."""
         parts = []
+        if not isinstance(params, dict) or set(params) != set(self.shapes):
+            got = sorted(params) if isinstance(params, dict) else type(params).__name__
+            raise ValueError(f"params must be a dict with keys {list(self.shapes)}; got {got}.")
         for name, shape in self.shapes.items():
-            a = np.asarray(params[name], dtype=float)
+            a = as_real_array(params[name], name)
             if a.shape != shape:
                 raise ValueError(f"{name} must have shape {shape}; got {a.shape}.")
             parts.append(a.ravel())
@@ -224,7 +270,12 @@ class TinyNet:
         return self.flatten(self.params)
 
     def set_theta(self, theta) -> TinyNet:
-        """Load the parameters from a flat ``theta`` of shape (size,); returns the network."""
+        """Load the parameters from a flat ``theta`` of shape (size,); returns the network.
+
+        Unlike :meth:`unflatten`, NaN or inf is refused: a network holding them is broken.
+        """
+        if not np.all(np.isfinite(as_real_array(theta, "theta"))):
+            raise ValueError("theta contains NaN or inf; the network's parameters must be finite.")
         self.params = {k: v.copy() for k, v in self.unflatten(theta).items()}
         return self
 
@@ -233,33 +284,41 @@ class TinyNet:
         return self.params if theta is None else self.unflatten(theta)
 
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+        X = as_real_array(X, "X")
         if X.ndim != 2 or X.shape[1] != self.d_in:
             raise ValueError(
                 f"X must have shape (n, d_in) = (n, {self.d_in}); got {X.shape}."
                 + (" For a single feature use X.reshape(-1, 1)." if X.ndim == 1 else "")
             )
+        if X.shape[0] == 0:
+            raise ValueError("X is an empty batch (no rows); expected at least one sample.")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or inf; expected finite values.")
         return X
 
     def forward(self, X, theta=None) -> tuple[np.ndarray, dict]:
         """Output (n,) for a batch ``X`` (n, d_in), and the cache the backward pass needs."""
         X = self._check_X(X)
         p = self._params(theta)
-        z1 = linear_forward(X, p["W1"], p["b1"])  # (n, h) pre-activations
-        h1 = relu(z1)  # (n, h) hidden activations
-        out = linear_forward(h1, p["W2"], p["b2"])[:, 0]  # (n,)
+        z1 = _affine(X, p["W1"], p["b1"])  # (n, h) pre-activations
+        h1 = _relu(z1)  # (n, h) hidden activations
+        out = _affine(h1, p["W2"], p["b2"])[:, 0]  # (n,)
         return out, {"X": X, "z1": z1, "h1": h1, "params": p}
 
     def backward(self, cache: dict, dout) -> dict[str, np.ndarray]:
         """Gradients of the loss for every parameter, given dL/d(out) of shape (n,)."""
+        keys = {"X", "z1", "h1", "params"}
+        if not isinstance(cache, dict) or not keys <= set(cache):
+            raise ValueError("cache must be the dict returned by forward (keys X, z1, h1, params); "
+                             f"got {sorted(cache) if isinstance(cache, dict) else type(cache).__name__}.")
         p = cache["params"]
         n = cache["X"].shape[0]
-        dout = np.asarray(dout, dtype=float)
+        dout = as_real_array(dout, "dout")
         if dout.shape != (n,):
             raise ValueError(f"dout must have shape (n,) = ({n},), like the output; got {dout.shape}.")
-        dh1, dW2, db2 = linear_backward(dout[:, None], cache["h1"], p["W2"])
-        dz1 = relu_backward(dh1, cache["z1"])
-        _, dW1, db1 = linear_backward(dz1, cache["X"], p["W1"])
+        dh1, dW2, db2 = _affine_backward(dout[:, None], cache["h1"], p["W2"])
+        dz1 = _relu_backward(dh1, cache["z1"])
+        _, dW1, db1 = _affine_backward(dz1, cache["X"], p["W1"])
         return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
     def predict(self, X, theta=None) -> np.ndarray:

@@ -188,7 +188,7 @@ def _landscape(name, f, g, h, points) -> Objective:
 
     critical: dict[str, list] = {}
     for pt in points:
-        pt = np.asarray(pt, dtype=float)
+        pt = as_real_array(pt, "a critical point")
         critical.setdefault(classify_critical_point(hess(pt)), []).append(pt)
     minima = sorted(critical.get("minimum", []), key=fun)
     if minima:

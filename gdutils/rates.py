@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_positive
+from ._validation import as_positive, as_real_array
 from .objectives import Objective, quadratic
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 
 
 def _symmetric(H) -> np.ndarray:
-    H = np.asarray(H, dtype=float)
+    H = as_real_array(H, "H")
     if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
         raise ValueError(f"H must be a square matrix of shape (d, d); got shape {H.shape}.")
     if not np.all(np.isfinite(H)) or not np.allclose(H, H.T):
@@ -56,7 +56,7 @@ def gd_factor(step: float, eigenvalues: ArrayLike) -> float:
     0.818181818182
     """
     as_positive(step, "step")
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = as_real_array(eigenvalues, "eigenvalues")
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
         raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite numbers; got shape {lam.shape}.")
     return float(np.max(np.abs(1 - step * lam)))
@@ -87,10 +87,14 @@ def steps_to(errors: ArrayLike, tol: float) -> int | None:
     >>> steps_to([8.0, 4.0, 2.0, 1.0, 0.5], 0.2)
     3
     """
-    e = np.asarray(errors, dtype=float)
+    e = as_real_array(errors, "errors")
     if e.ndim != 1 or e.size == 0:
         raise ValueError(f"errors must be a non-empty 1-D array; got shape {e.shape}.")
     as_positive(tol, "tol")
+    if not (np.isfinite(e[0]) and e[0] > 0):
+        raise ValueError(f"errors[0] must be finite and > 0 (the tolerance is relative to it); got {e[0]!r}.")
+    if np.any(e < 0):
+        raise ValueError("errors must be >= 0 (distances or gaps f(x_k) - f*); got a negative entry.")
     hit = np.flatnonzero(e <= tol * e[0])
     return int(hit[0]) if hit.size else None
 
@@ -101,9 +105,12 @@ def per_step_rate(errors: ArrayLike, lo: int = 0, hi: int | None = None) -> floa
     >>> round(per_step_rate(3 * 0.9 ** np.arange(50), 10, 40), 12)
     0.9
     """
-    e = np.asarray(errors, dtype=float)
+    e = as_real_array(errors, "errors")
     if e.ndim != 1:
         raise ValueError(f"errors must be a 1-D array; got shape {e.shape}.")
+    as_positive(lo, "lo", integer=True, allow_zero=True)
+    if hi is not None:
+        as_positive(hi, "hi", integer=True)
     hi = e.size if hi is None else hi
     k = np.arange(lo, hi)
     if k.size < 2 or not np.all(e[lo:hi] > 0) or not np.all(np.isfinite(e[lo:hi])):
@@ -118,12 +125,16 @@ def loglog_slope(k: ArrayLike, values: ArrayLike) -> float:
     >>> round(loglog_slope(k, 5.0 / k**2), 12)
     -2.0
     """
-    k = np.asarray(k, dtype=float)
-    v = np.asarray(values, dtype=float)
+    k = as_real_array(k, "k")
+    v = as_real_array(values, "values")
     if k.shape != v.shape or k.ndim != 1 or k.size < 2:
         raise ValueError(f"k and values must be 1-D arrays of the same length >= 2; got {k.shape} and {v.shape}.")
+    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(v))):
+        raise ValueError("k and values must be finite.")
     if not (np.all(k > 0) and np.all(v > 0)):
         raise ValueError("k and values must be positive (they are put on a log scale).")
+    if np.ptp(k) == 0:
+        raise ValueError("k must take at least two different values (a slope needs a spread in k).")
     return float(np.polyfit(np.log(k), np.log(v), 1)[0])
 
 
@@ -189,7 +200,7 @@ def nesterov_lower_bound(k: ArrayLike, d: int, L: float = 1.0) -> np.ndarray:
     """
     as_positive(d, "d", integer=True)
     as_positive(L, "L")
-    k = np.asarray(k, dtype=float)
+    k = as_real_array(k, "k")
     if np.any(k < 0) or np.any(k >= d):
         raise ValueError(f"the bound holds for 0 <= k < d = {d}; got k in [{k.min()}, {k.max()}].")
     return L / 8 * (1 / (k + 1) - 1 / (d + 1))

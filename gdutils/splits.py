@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_rng
+from ._validation import as_real_array, as_rng
 
 __all__ = ["stratified_split", "Standardizer"]
 
@@ -35,7 +35,11 @@ def stratified_split(y, fractions=(0.6, 0.2, 0.2), *, rng=None) -> tuple[np.ndar
     y = np.asarray(y)
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"y must be a non-empty 1-D array of class labels of shape (n,); got shape {y.shape}.")
-    f = np.asarray(fractions, dtype=float)
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or inf; class labels must be finite (NaN is not a class).")
+    if y.dtype.kind not in "biufUS":
+        raise ValueError(f"y must hold class labels (integers or strings); got dtype {y.dtype}.")
+    f = as_real_array(fractions, "fractions")
     if f.ndim != 1 or f.size < 2:
         raise ValueError(f"fractions must list at least two parts, e.g. (0.6, 0.2, 0.2); got {fractions!r}.")
     if not np.all(np.isfinite(f)) or np.any(f <= 0) or abs(f.sum() - 1.0) > 1e-9:
@@ -79,7 +83,7 @@ class Standardizer:
 
     @staticmethod
     def _check(X, name: str) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+        X = as_real_array(X, name)
         if X.ndim != 2 or X.shape[0] == 0:
             raise ValueError(f"{name} must have shape (n, d) with n >= 1; got {X.shape}.")
         if not np.all(np.isfinite(X)):

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ._validation import as_positive, as_rng, as_vector
+from ._validation import as_positive, as_real_array, as_rng, as_vector
 from .multiclass import as_labels
 from .schedules import as_schedule
 
@@ -62,15 +62,19 @@ def early_stopping(val_losses, patience: int) -> tuple[int, int]:
     ``val_losses[k]`` is the validation loss after epoch k (k = 0, 1, ...). An epoch
     *improves* when its loss is strictly below every earlier one. Training stops at the
     first epoch k with k - best >= patience (``patience`` epochs in a row without
-    improvement), or at the last epoch. Returns ``(best, stop)``.
+    improvement), or at the last epoch. Returns ``(best, stop)``. A NaN loss (a diverged
+    epoch) never improves; at least one loss must be a number.
 
     >>> early_stopping([3.0, 2.0, 2.5, 2.0, 2.6, 1.0], patience=3)
     (1, 4)
     """
-    v = np.asarray(val_losses, dtype=float)
+    v = as_real_array(val_losses, "val_losses")
     if v.ndim != 1 or v.size == 0:
         raise ValueError(f"val_losses must be a non-empty 1-D array; got shape {v.shape}.")
     as_positive(patience, "patience", integer=True)
+    if np.all(np.isnan(v)):
+        raise ValueError("val_losses are all NaN: no epoch to choose (did every epoch diverge?).")
+    v = np.where(np.isnan(v), np.inf, v)
     best = 0
     for k in range(1, v.size):
         if v[k] < v[best]:
@@ -90,7 +94,7 @@ def _data(model, data, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Check (X, y) once, so that the loop can call the model's unchecked fast path."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(f"{name} must be a pair (X, y).")
-    X = np.asarray(data[0], dtype=float)
+    X = as_real_array(data[0], "X")
     if X.ndim != 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
         raise ValueError(f"{name}: X must be a finite array of shape (n, d) with n >= 1; got shape {X.shape}.")
     if hasattr(model, "n_classes"):
@@ -352,7 +356,7 @@ def suggest_rate(rates, losses) -> float:
     0.01
     """
     r = as_vector(rates, "rates")
-    loss = np.asarray(losses, dtype=float)
+    loss = as_real_array(losses, "losses")
     if loss.shape != r.shape:
         raise ValueError(f"losses must have the shape of rates, {r.shape}; got {loss.shape}.")
     if not np.any(np.isfinite(loss)):

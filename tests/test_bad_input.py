@@ -14,7 +14,8 @@ import pytest
 from scipy.optimize import minimize
 
 from gdutils import _validation as v
-from gdutils import accelerated, data, gradcheck, losses, objectives, optimizers, schedules
+from gdutils import (accelerated, classifier, counting, data, gradcheck, landscape, linesearch, losses, multiclass, nn,
+                     objectives, optimizers, rates, schedules, splits, training)
 
 X, Y, _THETA = data.linear_regression(n=8, d=2, rng=0)
 Z3 = np.zeros(3)
@@ -35,6 +36,17 @@ def _gd(**kw):
 def _mb(**kw):
     kw.setdefault("batch_size", 4)
     return optimizers.minibatch_gd(losses.mse, Z3, (X, Y), losses.mse_grad, **kw)
+
+
+NET = nn.TinyNet(2, 3, rng=0)
+SNET = classifier.SoftmaxNet(2, 3, 3, rng=0)
+XB, YB = np.ones((4, 2)), np.zeros(4)
+
+
+def _saddle_grad(p):
+    """Gradient of (x^2 - y^2) / 2, for one point (2,) or a stack (n, 2)."""
+    p = np.asarray(p)
+    return p * np.array([1.0, -1.0])
 
 
 BAD = {
@@ -193,6 +205,155 @@ BAD = {
         ("random field bad rng", lambda: objectives.random_field(2, rng="x"), "rng must be None"),
         ("random field at nan", lambda: objectives.random_field(2, rng=0).fun([np.nan, 0]), "NaN"),
     ],
+    "nn": [
+        ("empty batch", lambda: NET.loss(NET.get_theta(), np.zeros((0, 2)), np.zeros(0)), "X is empty"),
+        ("empty batch to forward", lambda: NET.forward(np.zeros((0, 2))), "empty batch"),
+        ("nan in layer input", lambda: nn.linear_forward([[np.nan, 1.0]], [[1.0], [1.0]], [0.0]), "X contains NaN"),
+        ("complex layer input", lambda: nn.linear_forward([[1j, 1.0]], [[1.0], [1.0]], [0.0]), "X is complex"),
+        ("complex relu", lambda: nn.relu([1j]), "z is complex"),
+        ("string relu", lambda: nn.relu("abc"), "must hold real numbers"),
+        ("relu_backward shapes", lambda: nn.relu_backward(np.ones(3), np.ones(2)), "shape of z"),
+        ("linear W wrong rows", lambda: nn.linear_forward(np.ones((2, 2)), np.ones((3, 1)), [0.0]), "W must have shape"),
+        ("linear b wrong size", lambda: nn.linear_forward(np.ones((2, 2)), np.ones((2, 1)), [0.0, 1.0]), "b must have shape"),
+        ("linear_backward dout shape", lambda: nn.linear_backward(np.ones((3, 1)), np.ones((2, 2)), np.ones((2, 1))), "dout must have shape"),
+        ("backward of an empty cache", lambda: NET.backward({}, [1.0]), "cache must be the dict"),
+        ("backward dout wrong shape", lambda: NET.backward(NET.forward(XB)[1], np.ones((4, 1))), "dout must have shape (n,)"),
+        ("set_theta NaN", lambda: NET.set_theta(np.full(NET.size, np.nan)), "must be finite"),
+        ("set_theta wrong size", lambda: NET.set_theta(np.zeros(3)), "theta must be a 1-D array of shape (13,)"),
+        ("flatten missing key", lambda: NET.flatten({"W1": np.zeros((2, 3))}), "params must be a dict"),
+        ("unknown head", lambda: nn.TinyNet(2, 3, output="hinge"), "output must be one of"),
+        ("head as list", lambda: nn.TinyNet(2, 3, output=["mse"]), "output must be one of"),
+        ("hidden 0", lambda: nn.TinyNet(2, 0), "hidden must be finite and > 0"),
+        ("d_in float", lambda: nn.TinyNet(2.5, 3), "d_in must be an integer"),
+        ("mse head empty", lambda: nn.mse_head([], []), "empty batch"),
+        ("mse head nan target", lambda: nn.mse_head([1.0], [np.nan]), "y contains NaN"),
+        ("mse head column y", lambda: nn.mse_head(np.ones((2, 1)), np.ones((2, 1))), "y.ravel()"),
+        ("logistic labels 0/1", lambda: nn.logistic_head([0.0, 0.0], [0.0, 2.0]), "labels 0 or 1"),
+        ("X with wrong d_in", lambda: NET.loss(NET.get_theta(), np.ones((4, 3)), YB), "(n, d_in) = (n, 2)"),
+    ],
+    "rates": [
+        ("complex Hessian", lambda: rates.extreme_eigenvalues([[1j]]), "H is complex"),
+        ("non-square Hessian", lambda: rates.extreme_eigenvalues(np.ones((2, 3))), "square matrix"),
+        ("asymmetric Hessian", lambda: rates.extreme_eigenvalues([[1.0, 2.0], [0.0, 1.0]]), "symmetric"),
+        ("complex eigenvalues", lambda: rates.gd_factor(0.1, [1j]), "eigenvalues is complex"),
+        ("nan eigenvalues", lambda: rates.gd_factor(0.1, [np.nan]), "finite numbers"),
+        ("zero step", lambda: rates.gd_factor(0.0, [1.0]), "step must be finite and > 0"),
+        ("rho >= 1", lambda: rates.predicted_steps(1.0, 0.1), "in (0, 1)"),
+        ("tol >= 1", lambda: rates.predicted_steps(0.5, 2.0), "in (0, 1)"),
+        ("steps_to nan start", lambda: rates.steps_to([np.nan, 1.0], 0.1), "errors[0] must be finite"),
+        ("steps_to negative errors", lambda: rates.steps_to([1.0, -1.0], 0.1), "must be >= 0"),
+        ("steps_to 2-d", lambda: rates.steps_to(np.ones((2, 2)), 0.1), "1-D array"),
+        ("per_step_rate zeros", lambda: rates.per_step_rate([1.0, 0.0, 0.0]), "positive, finite"),
+        ("per_step_rate float lo", lambda: rates.per_step_rate([1.0, 0.5, 0.25], lo=0.5), "lo must be an integer"),
+        ("loglog equal k", lambda: rates.loglog_slope([2.0, 2.0], [1.0, 2.0]), "two different values"),
+        ("loglog nan", lambda: rates.loglog_slope([1.0, 2.0], [np.nan, 2.0]), "finite"),
+        ("loglog zero", lambda: rates.loglog_slope([0.0, 2.0], [1.0, 2.0]), "positive"),
+        ("loglog lengths", lambda: rates.loglog_slope([1.0, 2.0, 3.0], [1.0, 2.0]), "same length"),
+        ("random quadratic kappa < 1", lambda: rates.random_quadratic(3, 0.5, np.random.default_rng(0)), "kappa >= 1"),
+        ("random quadratic seed int", lambda: rates.random_quadratic(3, 10.0, 0), "numpy Generator"),
+        ("lower bound k >= d", lambda: rates.nesterov_lower_bound([5], 3), "0 <= k < d"),
+        ("lower bound complex k", lambda: rates.nesterov_lower_bound([1j], 3), "k is complex"),
+    ],
+    "accelerated": [
+        ("momentum_rate complex eig", lambda: accelerated.momentum_rate(0.1, 0.5, [1j]), "eigenvalues is complex"),
+        ("momentum_rate beta 1", lambda: accelerated.momentum_rate(0.1, 1.0, [1.0]), "beta must be in [0, 1)"),
+        ("momentum_rate nesterov 'no'", lambda: accelerated.momentum_rate(0.1, 0.5, [1.0], nesterov="no"), "must be True or False"),
+        ("momentum_rate empty", lambda: accelerated.momentum_rate(0.1, 0.5, []), "non-empty"),
+        ("momentum beta string", lambda: accelerated.momentum(_f, [1.0], jac=_g, beta="0.9"), "beta must be a number"),
+        ("momentum beta negative", lambda: accelerated.momentum(_f, [1.0], jac=_g, beta=-0.1), "beta must be in"),
+        ("adam beta2 1", lambda: accelerated.adam(_f, [1.0], jac=_g, beta2=1.0), "beta2 must be in"),
+        ("adam eps 0", lambda: accelerated.adam(_f, [1.0], jac=_g, eps=0.0), "eps must be finite and > 0"),
+        ("rmsprop rate 0", lambda: accelerated.rmsprop(_f, [1.0], jac=_g, learning_rate=0.0), "learning_rate"),
+        ("adam complex x0", lambda: accelerated.adam(_f, [1j], jac=_g), "x0 is complex"),
+    ],
+    "landscape": [
+        ("classify complex", lambda: landscape.classify_critical_point([[1j]]), "hessian is complex"),
+        ("classify nan", lambda: landscape.classify_critical_point([[np.nan]]), "NaN"),
+        ("classify not square", lambda: landscape.classify_critical_point(np.ones((1, 2))), "square matrix"),
+        ("classify asymmetric", lambda: landscape.classify_critical_point([[1.0, 1.0], [0.0, 1.0]]), "symmetric"),
+        ("classify tol 0", lambda: landscape.classify_critical_point(np.eye(2), tol=0), "tol must be finite and > 0"),
+        ("noisy_gd complex start", lambda: landscape.noisy_gd(_saddle_grad, [1j, 0.0]), "x0 is complex"),
+        ("noisy_gd nan start", lambda: landscape.noisy_gd(_saddle_grad, [np.nan, 0.0]), "NaN"),
+        ("noisy_gd negative noise", lambda: landscape.noisy_gd(_saddle_grad, [1.0, 0.0], noise=-1.0), "noise"),
+        ("noisy_gd grad wrong shape", lambda: landscape.noisy_gd(lambda p: np.zeros(3), [1.0, 0.0]), "same shape"),
+        ("noisy_gd bad rng", lambda: landscape.noisy_gd(_saddle_grad, [1.0, 0.0], rng="x"), "rng must be None"),
+        ("reached empty dict", lambda: landscape.critical_point_reached([[0.0, 0.0]], {}), "critical_points is empty"),
+        ("reached complex points", lambda: landscape.critical_point_reached([[1j, 0.0]], {"s": [np.zeros(2)]}), "points is complex"),
+        ("random_symmetric d 0", lambda: landscape.random_symmetric(0), "d must be finite and > 0"),
+        ("effective noise rate 0", lambda: landscape.effective_noise(0.1, 0.0, 1.0), "learning_rate"),
+    ],
+    "splits": [
+        ("NaN labels", lambda: splits.stratified_split([0.0, np.nan, 1.0, 1.0], (0.5, 0.5), rng=0), "NaN is not a class"),
+        ("2-d labels", lambda: splits.stratified_split(np.zeros((4, 1)), (0.5, 0.5), rng=0), "1-D array of class labels"),
+        ("empty labels", lambda: splits.stratified_split([], (0.5, 0.5), rng=0), "non-empty"),
+        ("fractions not summing to 1", lambda: splits.stratified_split([0, 1] * 4, (0.5, 0.6), rng=0), "sum to 1"),
+        ("one fraction", lambda: splits.stratified_split([0, 1] * 4, (1.0,), rng=0), "at least two parts"),
+        ("complex fractions", lambda: splits.stratified_split([0, 1] * 4, (0.5j, 0.5), rng=0), "fractions is complex"),
+        ("too few samples", lambda: splits.stratified_split([0, 1], (0.4, 0.3, 0.3), rng=0), "too few"),
+        ("object labels", lambda: splits.stratified_split(np.array([None, None, 1, 1], dtype=object), (0.5, 0.5), rng=0), "class labels"),
+        ("standardizer complex", lambda: splits.Standardizer().fit([[1j]]), "X is complex"),
+        ("standardizer nan", lambda: splits.Standardizer().fit([[np.nan]]), "NaN"),
+        ("standardizer 1-d", lambda: splits.Standardizer().fit([1.0, 2.0]), "shape (n, d)"),
+        ("transform before fit", lambda: splits.Standardizer().transform([[1.0]]), "not fitted"),
+        ("transform wrong columns", lambda: splits.Standardizer().fit([[1.0, 2.0]]).transform([[1.0]]), "2 columns"),
+    ],
+    "multiclass": [
+        ("softmax 1-d logits", lambda: multiclass.softmax([1.0, 2.0]), "shape (n, K)"),
+        ("softmax complex", lambda: multiclass.softmax([[1j, 0.0]]), "logits is complex"),
+        ("softmax one class", lambda: multiclass.softmax([[1.0]]), "K >= 2"),
+        ("labels out of range", lambda: multiclass.softmax_cross_entropy(np.zeros((2, 3)), [0, 3]), "labels must be in 0..2"),
+        ("float labels", lambda: multiclass.softmax_cross_entropy(np.zeros((2, 3)), [0.5, 1.0]), "non-integer values"),
+        ("one-hot labels given", lambda: multiclass.softmax_cross_entropy(np.zeros((2, 3)), np.eye(3)[[0, 1]]), "looks one-hot"),
+        ("labels_from_one_hot integer labels", lambda: multiclass.labels_from_one_hot([1, 0]), "looks like integer labels"),
+        ("one_hot n_classes 0", lambda: multiclass.one_hot([0, 1], 0), "n_classes must be an integer >= 2"),
+        ("accuracy length mismatch", lambda: multiclass.accuracy(np.zeros((2, 3)), [0, 1, 2]), "one label per sample"),
+    ],
+    "classifier": [
+        ("softmax net complex X", lambda: SNET.loss(SNET.get_theta(), [[1j, 0.0]], [0]), "X is complex"),
+        ("softmax net nan X", lambda: SNET.forward([[np.nan, 0.0]]), "NaN"),
+        ("softmax net empty X", lambda: SNET.forward(np.zeros((0, 2))), "empty"),
+        ("softmax net wrong d_in", lambda: SNET.forward(np.zeros((2, 3))), "(n, d_in) = (n, 2)"),
+        ("softmax net theta complex", lambda: SNET.loss(SNET.get_theta() * 1j, [[1.0, 0.0]], [0]), "theta is complex"),
+        ("softmax net set nan", lambda: SNET.set_theta(np.full(SNET.size, np.nan)), "finite"),
+        ("softmax net init", lambda: classifier.SoftmaxNet(2, 3, 3, init="xavier_magic"), "init"),
+        ("softmax net 1 class", lambda: classifier.SoftmaxNet(2, 3, 1), "n_classes"),
+        ("softmax net l2 negative", lambda: SNET.loss(SNET.get_theta(), [[1.0, 0.0]], [0], l2=-1.0), "l2 must be finite"),
+    ],
+    "training": [
+        ("early stopping empty", lambda: training.early_stopping([], 3), "non-empty"),
+        ("early stopping complex", lambda: training.early_stopping([1j], 3), "val_losses is complex"),
+        ("early stopping patience 0", lambda: training.early_stopping([1.0, 2.0], 0), "patience must be finite and > 0"),
+        ("early stopping all NaN", lambda: training.early_stopping([np.nan, np.nan], 1), "all NaN"),
+        ("suggest rate all nan", lambda: training.suggest_rate([0.1, 1.0], [np.nan, np.nan]), "no finite value"),
+        ("suggest rate shapes", lambda: training.suggest_rate([0.1, 1.0], [1.0]), "shape of rates"),
+        ("train data not a pair", lambda: training.train(SNET, SNET.get_theta(), np.ones((4, 2))), "must be a pair"),
+        ("train nan X", lambda: training.train(SNET, SNET.get_theta(), (np.full((4, 2), np.nan), [0, 1, 2, 0])), "finite array"),
+        ("train batch > n", lambda: training.train(SNET, SNET.get_theta(), (np.ones((4, 2)), [0, 1, 2, 0]), batch_size=8), "batch_size"),
+        ("train unknown optimizer", lambda: training.train(SNET, SNET.get_theta(), (np.ones((4, 2)), [0, 1, 2, 0]), optimizer="lbfgs"), "optimizer"),
+        ("warmup steps 0", lambda: training.warmup(0.1, 0), "steps must be finite and > 0"),
+    ],
+    "linesearch": [
+        ("armijo ascent direction", lambda: linesearch.armijo_step(_f, np.ones(2), 2.0, 2 * np.ones(2), np.ones(2)), "descent direction"),
+        ("armijo complex direction", lambda: linesearch.armijo_step(_f, np.ones(2), 2.0, 2 * np.ones(2), [1j, 0]), "direction is complex"),
+        ("backtracking complex x0", lambda: linesearch.backtracking(_f, [1j], jac=_g), "x0 is complex"),
+        ("backtracking nan x0", lambda: linesearch.backtracking(_f, [np.nan], jac=_g), "NaN"),
+        ("backtracking jac wrong shape", lambda: linesearch.backtracking(_f, [1.0, 2.0], jac=lambda x: np.ones(3)), "shape (2,)"),
+        ("polyak f_star nan", lambda: linesearch.polyak(_f, [1.0], jac=_g, f_star=np.nan), "f_star"),
+        ("polyak f_star bool", lambda: linesearch.polyak(_f, [1.0], jac=_g, f_star=True), "f_star"),
+        ("backtracking fun returns None", lambda: linesearch.backtracking(lambda x: None, [1.0], jac=_g), "returned None"),
+        ("backtracking c1 1", lambda: linesearch.backtracking(_f, [1.0], jac=_g, c1=1.0), "c1"),
+    ],
+    "counting": [
+        ("fun not callable", lambda: counting.CountedObjective(3.0), "callable"),
+        ("jac not callable", lambda: counting.CountedObjective(_f, jac=2.0), "jac must be a callable or None"),
+        ("jac complex output", lambda: counting.CountedObjective(_f, jac=lambda x: 1j * x).jac(np.ones(2)), "is complex"),
+        ("hessp complex output", lambda: counting.CountedObjective(_f, hessp=lambda x, p: 1j * p).hessp(np.ones(2), np.ones(2)), "is complex"),
+        ("fun returns None", lambda: counting.CountedObjective(lambda x: None).fun(np.ones(2)), "returned None"),
+        ("fun returns vector", lambda: counting.CountedObjective(lambda x: x).fun(np.ones(2)), "needs .mean()"),
+        ("hessp not callable", lambda: counting.CountedObjective(_f, hessp="2-point"), "hessp must be a callable"),
+        ("hess not callable", lambda: counting.CountedObjective(_f, hess=1), "hess must be a callable"),
+        ("fun returns string", lambda: counting.CountedObjective(lambda x: "1").fun(np.ones(2)), "must return a scalar"),
+    ],
 }
 
 ODD = [
@@ -217,6 +378,17 @@ ODD = [
     ("fun returns a 1-element array (as SciPy allows)",
      lambda: optimizers.gradient_descent(lambda x: x @ x * np.ones(1), [1.0], jac=_g, learning_rate=0.5).x, [0.0]),
     ("gradient check with int x", lambda: gradcheck.check_gradient(_f, _g, [1, 2]) < 1e-8, True),
+    ("early stopping: a NaN epoch never improves", lambda: training.early_stopping([np.nan, 1.0, 2.0], 1), [1, 2]),
+    ("huge network weights: loss inf, no warning",
+     lambda: NET.loss(np.array([1e308, -1e308] * 6 + [1e308]), XB, YB), np.inf),
+    ("diverged network: a gradient, no warning",
+     lambda: np.isnan(NET.grad(np.array([1e308, -1e308] * 6 + [1e308]), XB, YB)).any(), True),
+    ("int layer inputs", lambda: nn.linear_forward([[1, 2]], [[1], [1]], [0]), [[3.0]]),
+    ("float32 Hessian", lambda: rates.extreme_eigenvalues(np.eye(2, dtype=np.float32)), [1.0, 1.0]),
+    ("0-d array step", lambda: rates.gd_factor(np.array(0.5), [1.0, 2.0]), 0.5),
+    ("string class labels", lambda: len(splits.stratified_split(["a", "b"] * 4, (0.5, 0.5), rng=0)[0]), 4),
+    ("numpy bool nesterov", lambda: accelerated.momentum_rate(0.1, 0.0, [1.0], nesterov=np.bool_(True)), 0.9),
+    ("counted fun returns a 1-element array", lambda: counting.CountedObjective(lambda x: x[:1]).fun(np.ones(2)), 1.0),
 ]
 
 DIVERGES = [
