@@ -94,7 +94,8 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     z = as_real_array(z, "z")
-    return np.exp(-np.logaddexp(0.0, -z))
+    with np.errstate(invalid="ignore"):  # NaN logits (a diverged run) give NaN, silently
+        return np.exp(-np.logaddexp(0.0, -z))
 
 
 def _check_labels(y: np.ndarray) -> None:

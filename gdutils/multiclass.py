@@ -86,6 +86,8 @@ def as_labels(y, n_classes: int | None = None, *, n: int | None = None) -> np.nd
     ValueError: y looks one-hot (shape (2, 2)); this function expects integer labels of shape (n,): use y.argmax(axis=1).
     """
     y = np.asarray(y)
+    if np.iscomplexobj(y):
+        raise ValueError(f"y is complex (dtype {y.dtype}); expected integer class labels 0, 1, ..., K-1.")
     if y.ndim == 2 and y.shape[1] == 1:
         raise ValueError(f"y must have shape (n,); got a column {y.shape}. Use y.ravel().")
     if y.ndim == 2:

@@ -18,6 +18,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ._validation import as_real_array
+
 if TYPE_CHECKING:
     from IPython.display import HTML
 
@@ -130,8 +132,10 @@ def loss_curves(
         _, ax = plt.subplots()
     items = curves.items() if isinstance(curves, Mapping) else [(None, curves)]
     for label, c in items:
-        c = np.asarray(c, dtype=float)
-        xs = np.arange(len(c)) if x is None else np.asarray(x[label])
+        c = as_real_array(c, f"curve {label!r}" if label is not None else "curves")
+        if c.ndim != 1:
+            raise ValueError(f"each curve must be a 1-D array of losses; got shape {c.shape}.")
+        xs = np.arange(len(c)) if x is None else as_real_array(x[label], f"x[{label!r}]")
         ax.plot(xs, c, label=label)
     if floor is not None:
         ax.axhline(floor, ls="--", c="k", lw=1, label=floor_label)

@@ -205,6 +205,8 @@ def robbins_monro(schedule: Callable[[int], float], *, tol: float = 0.01) -> Rob
     >>> robbins_monro(step_decay(0.5, 0.5, 10)).sum_diverges   # geometric: a finite total
     False
     """
+    if not callable(schedule):
+        raise ValueError(f"schedule must be a callable k -> rate (e.g. gdu.inverse_time(0.1)); got {schedule!r}.")
     as_positive(tol, "tol")
     ks = (10**9, 10**12)
     rates = []

@@ -174,6 +174,7 @@ BAD = {
         ("add_bias complex", lambda: data.add_bias(np.zeros((2, 1)) * 1j), "X is complex"),
     ],
     "schedules": [
+        ("robbins_monro of a number", lambda: schedules.robbins_monro(0.1), "schedule must be a callable"),
         ("non-integer step", lambda: schedules.constant(0.1)(1.5), "the step k must be an integer"),
         ("string step", lambda: schedules.constant(0.1)("3"), "the step k must be an integer"),
         ("None step", lambda: schedules.inverse_time(0.1)(None), "the step k must be an integer"),
@@ -305,6 +306,8 @@ BAD = {
         ("float labels", lambda: multiclass.softmax_cross_entropy(np.zeros((2, 3)), [0.5, 1.0]), "non-integer values"),
         ("one-hot labels given", lambda: multiclass.softmax_cross_entropy(np.zeros((2, 3)), np.eye(3)[[0, 1]]), "looks one-hot"),
         ("labels_from_one_hot integer labels", lambda: multiclass.labels_from_one_hot([1, 0]), "looks like integer labels"),
+        ("complex labels", lambda: multiclass.as_labels([1j, 0], 2), "y is complex"),
+        ("string labels", lambda: multiclass.as_labels(["cat", "dog"], 2), "integer class labels"),
         ("one_hot n_classes 0", lambda: multiclass.one_hot([0, 1], 0), "n_classes must be an integer >= 2"),
         ("accuracy length mismatch", lambda: multiclass.accuracy(np.zeros((2, 3)), [0, 1, 2]), "one label per sample"),
     ],
@@ -388,6 +391,7 @@ ODD = [
     ("0-d array step", lambda: rates.gd_factor(np.array(0.5), [1.0, 2.0]), 0.5),
     ("string class labels", lambda: len(splits.stratified_split(["a", "b"] * 4, (0.5, 0.5), rng=0)[0]), 4),
     ("numpy bool nesterov", lambda: accelerated.momentum_rate(0.1, 0.0, [1.0], nesterov=np.bool_(True)), 0.9),
+    ("sigmoid of NaN logits: NaN, no warning", lambda: np.isnan(losses.sigmoid([np.nan, 0.0])).tolist(), [1.0, 0.0]),
     ("counted fun returns a 1-element array", lambda: counting.CountedObjective(lambda x: x[:1]).fun(np.ones(2)), 1.0),
 ]
 
