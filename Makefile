@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book book-student test chromium clean
+.PHONY: book book-student test chromium axe clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going --all
@@ -17,7 +17,7 @@ book: $(STAMP)
 book-student: $(STAMP)
 	GDBOOK_STUDENT=1 $(BIN)/jupyter-book build . -W --keep-going --all --path-output _build/student
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium axe
 	$(BIN)/python -m pytest
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -36,6 +36,16 @@ chromium:
 	else \
 		echo "chromium not found: browser tests will be skipped (install it with: sudo apt-get install chromium)"; \
 	fi
+
+# axe-core, the accessibility engine the browser tests inject into every page (from npm)
+AXE_VERSION := 4.14.1
+axe: $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(VENV)/axe/node_modules/axe-core/axe.min.js:
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } || \
+		echo "npm not found: accessibility tests will be skipped (install it with: sudo apt-get install npm)"
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@$(AXE_VERSION); fi
 
 clean:
 	rm -rf _build $(VENV)

@@ -176,6 +176,9 @@ def animate(fig: Figure, update: Callable[[int], object], frames: int, *, alt: s
     finally:
         canvas.draw_idle = draw_idle
     html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{escape(alt, quote=True)}"', html, count=1)
+    # the frame slider needs an accessible name (axe-core: "Form elements must have labels")
+    html = re.sub(r'<input id="(_anim_slider\w+)" type="range"',
+                  lambda m: f'<input id="{m.group(1)}" type="range" aria-label="Frame of the animation"', html, count=1)
     plt.close(fig)
     return HTML(html)
 

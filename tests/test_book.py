@@ -87,10 +87,10 @@ def server(html_dir):
 
 
 @contextlib.contextmanager
-def offline_page(browser, server, page_path):
+def offline_page(browser, server, page_path, color_scheme="light"):
     """Open a page with every request outside the local server blocked; on exit, fail on any
     failed request, page error or console error/warning the page produced, and close it."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
     problems = []
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
@@ -164,3 +164,30 @@ def test_animations_play(browser, server, page_path):
                 page.wait_for_timeout(100)
             assert img.get_attribute("src") != before, "the animation did not advance after Play"
             anim.locator("button[title='Pause']").click()
+
+
+# axe-core from npm (pinned in the Makefile, installed by `make test` into .venv/axe): the
+# standard rule set, WCAG 2.x A and AA plus best practices, experimental rules left out.
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("critical", "serious")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_is_accessible(browser, server, page_path, mode):
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is required in CI (make test installs it): {AXE} missing")
+        pytest.skip("axe-core not installed (make axe)")
+    with offline_page(browser, server, page_path, color_scheme=mode) as page:
+        # the theme follows the system's colour scheme ("auto"): check it did
+        assert page.evaluate("() => document.documentElement.dataset.theme") == mode
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """async () => (await axe.run(document)).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+        )
+    blocking = [v for v in violations if v["impact"] in AXE_BLOCKING]
+    assert not blocking, "\n".join(f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in blocking)

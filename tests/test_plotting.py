@@ -46,6 +46,8 @@ def test_animation_has_controls_and_no_external_resources():
     buttons = re.findall(r"<button[^>]*>(.*?)</button>", html, re.S)
     assert len(buttons) >= 7 and all("<svg" in b and "aria-label=" in b for b in buttons), buttons
     assert all(ord(ch) < 128 for b in buttons for ch in b)
+    sliders = re.findall(r'<input[^>]*type="range"[^>]*>', html)
+    assert len(sliders) == 1 and 'aria-label="Frame of the animation"' in sliders[0]
     assert not plt.get_fignums()  # closed: not shown twice
 
 
