@@ -204,7 +204,7 @@ def check_heavy_ball_parameters(fn: Callable) -> Feedback:
 
 # --- exercise 3: Adam, written as a loop -----------------------------------------------------------
 
-def _adam(grad, x0, learning_rate, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, variant="right", eps_inside=False):
+def _adam(grad, x0, learning_rate, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, variant="right"):
     x = np.array(x0, dtype=float)
     m = np.zeros_like(x)
     s = np.zeros_like(x)
@@ -254,28 +254,32 @@ def _adam(grad, x0, learning_rate, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, v
             m_hat, s_hat = m / (1 - beta1**t), used / (1 - beta2**t)
         if variant == "square root missing":
             x = x - learning_rate * m_hat / (s_hat + eps)
-        elif eps_inside:
-            x = x - learning_rate * m_hat / np.sqrt(s_hat + eps)
         else:
             x = x - learning_rate * m_hat / (np.sqrt(s_hat) + eps)
     return x
 
 
+#: Adam's steps do not change when the gradients are scaled, except through eps. Scaled gradients
+#: keep eps negligible in every case, so every placement of eps (after the root, inside it, or
+#: scaled by the bias correction as in the paper's "efficient" form) gives the same iterates.
+_GRADIENT_SCALE = 1e6
+
+
+def _big_quadratic_grad(A, b):
+    return _quadratic_grad(_GRADIENT_SCALE * np.asarray(A, dtype=float), _GRADIENT_SCALE * np.asarray(b, dtype=float))
+
+
 def _cases_adam():
     return [
-        (_quadratic_grad([[1.0, 0.0], [0.0, 25.0]], [0.0, 0.0]), np.array([1.0, 1.0]), 0.1, 10),
-        (_quadratic_grad([[3.0, 1.0], [1.0, 2.0]], [1.0, -1.0]), np.array([2.0, -1.0]), 0.05, 25),
-        (_quadratic_grad(np.diag([0.01, 1.0, 100.0]), [0.1, 0.0, -2.0]), np.array([5.0, 3.0, 1.0]), 0.2, 6),
+        (_big_quadratic_grad([[1.0, 0.0], [0.0, 25.0]], [0.0, 0.0]), np.array([1.0, 1.0]), 0.1, 10),
+        (_big_quadratic_grad([[3.0, 1.0], [1.0, 2.0]], [1.0, -1.0]), np.array([2.0, -1.0]), 0.05, 25),
+        (_big_quadratic_grad(np.diag([0.01, 1.0, 100.0]), [0.1, 0.0, -2.0]), np.array([5.0, 3.0, 1.0]), 0.2, 6),
     ]
 
 
 def _ad(variant, **kw):
     return lambda *c: _adam(*c, variant=variant, **kw)
 
-
-_EPS_INSIDE = ("You put `eps` inside the square root, `np.sqrt(s_hat + eps)`: close, but another method, "
-               "which differs wherever the gradients are small. Here (as in the chapter's formula, `gdutils` "
-               "and PyTorch) `eps` is added after the root: `np.sqrt(s_hat) + eps`.")
 
 
 _MISTAKES_ADAM = [
@@ -301,7 +305,6 @@ _MISTAKES_ADAM = [
             "`m` is bias-corrected but `s` is not: divide `s` by `1 - beta2 ** t` too."),
     Mistake("only s corrected", _ad("only s corrected"),
             "`s` is bias-corrected but `m` is not: divide `m` by `1 - beta1 ** t` too."),
-    Mistake("eps inside the square root", _ad("right", eps_inside=True), _EPS_INSIDE),
 ]
 
 
@@ -585,13 +588,13 @@ def amsgrad_steps(grad, x0, learning_rate, steps, beta1=0.9, beta2=0.999, eps=1e
 
 def _cases_amsgrad():
     return [
-        (_quadratic_grad([[1.0, 0.0], [0.0, 25.0]], [0.0, 0.0]), np.array([1.0, 1.0]), 0.05, 60),
-        (_quadratic_grad([[3.0, 1.0], [1.0, 2.0]], [1.0, -1.0]), np.array([2.0, -1.0]), 0.1, 150),
-        (_quadratic_grad(np.diag([0.01, 1.0, 100.0]), [0.1, 0.0, -2.0]), np.array([5.0, 3.0, 1.0]), 0.2, 40),
+        (_big_quadratic_grad([[1.0, 0.0], [0.0, 25.0]], [0.0, 0.0]), np.array([1.0, 1.0]), 0.05, 60),
+        (_big_quadratic_grad([[3.0, 1.0], [1.0, 2.0]], [1.0, -1.0]), np.array([2.0, -1.0]), 0.1, 150),
+        (_big_quadratic_grad(np.diag([0.01, 1.0, 100.0]), [0.1, 0.0, -2.0]), np.array([5.0, 3.0, 1.0]), 0.2, 40),
         # a gradient that starts tiny in one coordinate and grows: the maximum of the raw average, of the
         # corrected average and of the squared gradients part ways
-        (_quadratic_grad([[1.0, 0.0], [0.0, 25.0]], [0.0, 0.0]), np.array([1.0, 0.001]), 0.05, 60),
-        (_quadratic_grad([[4.0, -1.9], [-1.9, 1.0]], [1.0, 0.0]), np.array([0.0, 0.0]), 0.05, 100),
+        (_big_quadratic_grad([[1.0, 0.0], [0.0, 25.0]], [0.0, 0.0]), np.array([1.0, 0.001]), 0.05, 60),
+        (_big_quadratic_grad([[4.0, -1.9], [-1.9, 1.0]], [1.0, 0.0]), np.array([0.0, 0.0]), 0.05, 100),
     ]
 
 
@@ -620,8 +623,6 @@ _MISTAKES_AMSGRAD = [
             "between steps."),
     Mistake("square root missing", lambda *c: _adam_ams_no_root(*c),
             "The step divides by the root, `np.sqrt(s_max / (1 - beta2 ** t)) + eps`."),
-    Mistake("eps inside the square root", _ad("amsgrad", eps_inside=True),
-            _EPS_INSIDE.replace("s_hat", "s_max / (1 - beta2 ** t)")),
 ]
 
 
