@@ -81,6 +81,15 @@ def hb_two_point(grad, x0, learning_rate, beta, steps):  # x_{k+1} = x_k - lr g 
     return x
 
 
+def hb_pytorch(grad, x0, learning_rate, beta, steps):  # torch.optim.SGD's form: v = beta v + g, x -= lr v
+    x, buf = np.array(x0, dtype=float), None
+    for _ in range(steps):
+        g = grad(x)
+        buf = g if buf is None else beta * buf + g
+        x = x - learning_rate * buf
+    return x
+
+
 def hb_trajectory(grad, x0, learning_rate, beta, steps):
     xs, x, v = [x0.copy()], x0.copy(), np.zeros_like(x0)
     for _ in range(steps):
@@ -99,7 +108,7 @@ def test_heavy_ball_reference_is_gdutils_momentum():
 def test_heavy_ball_zoo():
     zoo.judge(
         ch06.heavy_ball.check,
-        right=[hb, hb_two_point, lambda *c: hb_trajectory(*c)[-1],
+        right=[hb, hb_two_point, hb_pytorch, lambda *c: hb_trajectory(*c)[-1],
                lambda grad, x0, lr, beta, steps: momentum(lambda x: 0.0, x0, jac=grad, learning_rate=lr, beta=beta,
                                                           maxiter=steps, gtol=0.0).x],
         wrong=[
@@ -257,9 +266,9 @@ def test_adam_zoo():
 
 # --- exercise 4: RMSProp's first step --------------------------------------------------------------
 
-def first_step_measured(rho):  # the learner measures it with gdutils
+def first_step_measured(rho):  # the learner measures it with gdutils, at its default eps
     g = np.array([3.0, -0.02])
-    one = rmsprop(lambda x: float(g @ x), np.zeros(2), jac=lambda x: g, learning_rate=0.01, rho=rho, eps=1e-15,
+    one = rmsprop(lambda x: float(g @ x), np.zeros(2), jac=lambda x: g, learning_rate=0.01, rho=rho,
                   maxiter=1, gtol=0.0)
     return float(np.abs(one.x[0]) / 0.01)
 

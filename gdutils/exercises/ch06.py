@@ -381,7 +381,7 @@ def check_rmsprop_first_step(fn: Callable) -> Feedback:
     >>> check_rmsprop_first_step(lambda rho: 1 / (1 - rho)).mistake
     'square root missing'
     """
-    fb = check_function(fn, rmsprop_first_step, _RMSPROP_CASES, _RMSPROP_MISTAKES, rtol=1e-9, atol=0.0,
+    fb = check_function(fn, rmsprop_first_step, _RMSPROP_CASES, _RMSPROP_MISTAKES, rtol=1e-6, atol=0.0,
                         what="`rmsprop_first_step`")
     if fb.status == "fail" and fb.mistake is None:
         try:
