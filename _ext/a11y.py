@@ -35,9 +35,12 @@ const gdbookA11yFix = () => {
     if (b.innerText.trim()) b.removeAttribute("aria-label");
   });
   // the colour-mode icons are decorative: the button's label says what it does
-  document.querySelectorAll(".theme-switch-button i.theme-switch").forEach((i) => {
-    i.removeAttribute("title");
-    i.setAttribute("aria-hidden", "true");
+  // (Font Awesome may already have turned the <i> into an <svg> with a <title>)
+  document.querySelectorAll(".theme-switch-button .theme-switch").forEach((icon) => {
+    icon.removeAttribute("title");
+    icon.removeAttribute("aria-labelledby");
+    icon.querySelectorAll("title").forEach((t) => t.remove());
+    icon.setAttribute("aria-hidden", "true");
   });
 };
 // once the markup is there, and again after the theme's deferred scripts have run
