@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from ..objectives import quadratic
 from ..optimizers import gradient_descent
@@ -50,7 +51,9 @@ def draw_rate(axes, kappa: float, step_times_L: float, *, steps: int = 40, x0=(1
     k = np.arange(len(err))
     ax_err.semilogy(k, err, "o-", ms=2.5, label="measured")
     ax_err.semilogy(k, err[0] * res.rho**k, "k--", lw=1, label=r"$\rho^k$ (predicted)")
-    ax_err.set(xlabel="step $k$", ylabel="distance to minimum", ylim=(1e-12, 1e3), xlim=(0, steps))
+    ax_err.set(xlabel="step $k$", ylabel="distance to minimum", ylim=(1e-12, 1e3), xlim=(0, steps),
+               yticks=[1e-12, 1e-8, 1e-4, 1.0])
+    ax_err.yaxis.set_minor_locator(NullLocator())  # few log ticks: each tick label is typeset, every frame
     if res.rho >= 1:
         ax_err.set_title(f"diverges: predicted rate {res.rho:.3f} >= 1")
     else:
