@@ -82,28 +82,36 @@ def armijo_step(f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: n
     return float("nan"), float("nan"), max_backtracks
 
 
-def _notify(callback, x: np.ndarray, f: float) -> bool:
-    """Call ``callback``; True if it asked to stop (raised StopIteration).
+def _notifier(callback) -> Callable[[np.ndarray, float], bool]:
+    """``notify(x, f)`` that calls ``callback`` and returns True if it asked to stop (StopIteration).
 
     SciPy's ``minimize`` wraps a callback so that it takes an ``OptimizeResult`` (it has a
     ``stop_iteration`` attribute then), as does a callback whose only parameter is named
-    ``intermediate_result``; any other callback gets ``x`` (the classic protocol).
+    ``intermediate_result``; any other callback gets ``x`` (the classic protocol). The
+    signature is read once per run, not at every step.
     """
     if callback is None:
-        return False
+        return lambda x, f: False
     try:
         params = set(inspect.signature(callback).parameters)
     except (TypeError, ValueError):
         params = set()
-    try:
-        if hasattr(callback, "stop_iteration") or params == {"intermediate_result"}:
-            res = OptimizeResult(x=x.copy(), fun=f)
-            callback(intermediate_result=res) if params == {"intermediate_result"} else callback(res)
-        else:
-            callback(x.copy())
-    except StopIteration:
-        return True
-    return False
+    by_keyword = params == {"intermediate_result"}
+    wants_result = by_keyword or hasattr(callback, "stop_iteration")
+
+    def notify(x: np.ndarray, f: float) -> bool:
+        try:
+            if by_keyword:
+                callback(intermediate_result=OptimizeResult(x=x.copy(), fun=f))
+            elif wants_result:
+                callback(OptimizeResult(x=x.copy(), fun=f))
+            else:
+                callback(x.copy())
+        except StopIteration:
+            return True
+        return False
+
+    return notify
 
 
 def _run(counted: _Counted, x0, choose_step: Callable, maxiter: int, gtol: float,
@@ -114,6 +122,7 @@ def _run(counted: _Counted, x0, choose_step: Callable, maxiter: int, gtol: float
     comes from the line search when it has one, so it is not paid for twice.
     """
     x = as_vector(x0, "x0").copy()
+    notify = _notifier(callback)
     f0 = f = counted.f(x)
     trajectory, losses, steps = [x.copy()], [f], []
     status, k = 1, 0
@@ -145,7 +154,7 @@ def _run(counted: _Counted, x0, choose_step: Callable, maxiter: int, gtol: float
             if _diverged(f, f0, divergence_factor):
                 status = 2
                 break
-            if _notify(callback, x, f):
+            if notify(x, f):
                 status = 3
                 break
             g = counted.g(x)

@@ -23,9 +23,9 @@ def toc_files() -> list[str]:
 
 
 # Chapters with claims not yet restated to hold for every book seed (issue "Every claim
-# holds on any seed"): 02 and 05 are mid-rewrite, 08's fair-comparison margins fail on
-# some seeds (2718281). The seed sweep leaves them out. Remove a chapter from this set when it moves to gdu.book_rng; never add one.
-SEED_KNOB_PENDING = frozenset({"02-batch-stochastic", "05-scipy-optimize", "08-convergence-rates"})
+# holds on any seed"): the seed sweep leaves them out. Remove a chapter from this set when
+# it moves to gdu.book_rng and passes the sweep; never add one.
+SEED_KNOB_PENDING = frozenset({"02-batch-stochastic", "05-scipy-optimize"})
 
 
 def notebooks() -> list[Path]:
