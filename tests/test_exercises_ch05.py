@@ -282,7 +282,7 @@ def test_poisson_hessp_zoo():
 
 
 def test_poisson_hessp_drives_newton_cg():
-    data = ch05._poisson_data()
+    data = ch05.poisson_data()
     from scipy.optimize import minimize
 
     fit = minimize(ch05.poisson_loss, np.zeros(4), args=(data["X_counts"], data["y_counts"]),

@@ -22,7 +22,7 @@ from ._core import Exercise, Feedback, Mistake, check_function
 
 __all__ = [
     "check_forward_gradient", "check_residuals", "poisson_loss", "poisson_gradient", "poisson_hessian_product",
-    "check_poisson_gradient", "check_poisson_hessp", "forward", "residuals", "poisson_jac", "poisson_hessp",
+    "check_poisson_gradient", "check_poisson_hessp", "poisson_data", "forward", "residuals", "poisson_jac", "poisson_hessp",
 ]
 
 
@@ -420,8 +420,12 @@ assert np.allclose(fit.x, theta_poly, atol=1e-8)
 )
 
 
-def _poisson_data() -> dict:
-    """The Poisson-regression data of the exercises, drawn from the book seed."""
+def poisson_data() -> dict:
+    """The Poisson-regression data of the exercises, drawn from the book seed: 200 counts, 3 features.
+
+    >>> sorted(poisson_data())
+    ['X_counts', 'theta_counts', 'y_counts']
+    """
     from ..seeding import book_rng
 
     gen = book_rng("ch05-ex-poisson")
@@ -463,7 +467,7 @@ print(f"BFGS with jac: {with_jac.evaluations} evaluations; without: {without.eva
 assert fit.success and with_jac.evaluations < without.evaluations
 ''',
     check_args="poisson_grad",
-    context=_poisson_data,
+    context=poisson_data,
     transfer=True,
 )
 
@@ -493,6 +497,6 @@ print(f"Newton-CG: {counted.njev} gradients and {counted.nhev} Hessian-vector pr
 assert fit.success and np.max(np.abs(ch05.poisson_gradient(fit.x, X_counts, y_counts))) < 1e-4
 ''',
     check_args="poisson_hessp",
-    context=_poisson_data,
+    context=poisson_data,
     transfer=True,
 )
