@@ -22,7 +22,7 @@ error first reached a tolerance, and :func:`stopped_by` names the rule that ende
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -290,6 +290,17 @@ def run(problems: Sequence[Problem], methods: Sequence[Method], *, tol: float = 
     return rows
 
 
+def _as_runs(rows, name: str = "rows") -> list[Run]:
+    """``rows`` as a list of :class:`Run` (what :func:`run` returns); a clear error otherwise."""
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        raise ValueError(f"{name} must be a list of Run rows (what benchmark.run returns); got {type(rows).__name__}.")
+    rows = list(rows)
+    bad = [r for r in rows if not isinstance(r, Run)]
+    if bad:
+        raise ValueError(f"{name} must hold Run rows (what benchmark.run returns); got a {type(bad[0]).__name__}.")
+    return rows
+
+
 def select(rows: Sequence[Run], **criteria) -> list[Run]:
     """The rows whose fields equal every given value, e.g. ``select(rows, method="BFGS", start=0)``.
 
@@ -300,7 +311,7 @@ def select(rows: Sequence[Run], **criteria) -> list[Run]:
     unknown = set(criteria) - set(Run.__dataclass_fields__)
     if unknown:
         raise ValueError(f"unknown Run fields {sorted(unknown)}; expected some of {list(Run.__dataclass_fields__)}.")
-    return [r for r in rows if all(getattr(r, k) == v for k, v in criteria.items())]
+    return [r for r in _as_runs(rows) if all(getattr(r, k) == v for k, v in criteria.items())]
 
 
 def evaluations_to(row: Run, tol: float) -> float:
@@ -344,9 +355,13 @@ def tally(labels: Sequence[str]) -> str:
     >>> tally(["gtol", "ftol", "gtol"]), tally(["gtol", "gtol"])
     ('gtol 2/3, ftol 1/3', 'gtol')
     """
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise ValueError(f"labels must be a list of strings; got {type(labels).__name__}.")
     labels = list(labels)
     if not labels:
         raise ValueError("tally needs at least one label.")
+    if not all(isinstance(label, str) for label in labels):
+        raise ValueError("labels must be strings (e.g. what stopped_by returns).")
     counts: dict[str, int] = {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
@@ -364,7 +379,7 @@ def summary(rows: Sequence[Run], columns: Sequence[str] = ("nfev", "njev", "nhev
     [{'problem': 'p', 'method': 'm', 'starts': 2, 'nfev': 4.0}]
     """
     groups: dict[tuple, list[Run]] = {}
-    for r in rows:
+    for r in _as_runs(rows):
         groups.setdefault((r.problem, r.method), []).append(r)
     for c in columns:
         if c not in Run.__dataclass_fields__ and c != "evaluations":
@@ -401,8 +416,9 @@ def to_markdown(entries: Sequence[Mapping], columns: Sequence[str] | None = None
     |---|---|---|
     | BFGS | 39 | 2.5e-15 |
     """
-    if not entries:
-        raise ValueError("to_markdown needs at least one entry (a non-empty list of dicts).")
+    if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Sequence) or not entries \
+            or not all(isinstance(e, Mapping) for e in entries):
+        raise ValueError("to_markdown needs at least one entry: a non-empty list of dicts (e.g. what summary returns).")
     columns = list(columns or entries[0].keys())
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_cell(e[c], digits) for c in columns) + " |" for e in entries]

@@ -14,7 +14,7 @@ import pytest
 from scipy.optimize import minimize
 
 from gdutils import _validation as v
-from gdutils import (accelerated, classifier, counting, data, gradcheck, landscape, linesearch, losses, multiclass, nn,
+from gdutils import (accelerated, benchmark, classifier, counting, data, gradcheck, landscape, linesearch, losses, multiclass, nn,
                      objectives, optimizers, rates, schedules, splits, training)
 
 X, Y, _THETA = data.linear_regression(n=8, d=2, rng=0)
@@ -345,6 +345,19 @@ BAD = {
         ("polyak f_star bool", lambda: linesearch.polyak(_f, [1.0], jac=_g, f_star=True), "f_star"),
         ("backtracking fun returns None", lambda: linesearch.backtracking(lambda x: None, [1.0], jac=_g), "returned None"),
         ("backtracking c1 1", lambda: linesearch.backtracking(_f, [1.0], jac=_g, c1=1.0), "c1"),
+    ],
+    "benchmark": [
+        ("select of a string", lambda: benchmark.select("runs", method="BFGS"), "list of Run rows"),
+        ("select of dicts", lambda: benchmark.select([{"method": "BFGS"}], method="BFGS"), "must hold Run rows"),
+        ("select of None", lambda: benchmark.select(None), "list of Run rows"),
+        ("select unknown field", lambda: benchmark.select([], colour="red"), "unknown Run fields"),
+        ("summary of numbers", lambda: benchmark.summary([1.0, 2.0]), "must hold Run rows"),
+        ("summary of None", lambda: benchmark.summary(None), "list of Run rows"),
+        ("tally of a string", lambda: benchmark.tally("gtol"), "list of strings"),
+        ("tally of numbers", lambda: benchmark.tally([1, 2]), "must be strings"),
+        ("tally of nothing", lambda: benchmark.tally([]), "at least one label"),
+        ("to_markdown of a dict", lambda: benchmark.to_markdown({"a": 1}), "non-empty list of dicts"),
+        ("to_markdown of numbers", lambda: benchmark.to_markdown([1.0]), "non-empty list of dicts"),
     ],
     "counting": [
         ("fun not callable", lambda: counting.CountedObjective(3.0), "callable"),
