@@ -178,7 +178,7 @@ def test_sgd_runs_schedules_seeds_and_divergence():
     paths = st.sgd_runs(X, y, np.zeros(3), batch_size=4, learning_rates=[sched, 50.0], updates=300, rngs=[0])
     ref = gdu.minibatch_gd(gdu.mse, np.zeros(3), (X, y), gdu.mse_grad, batch_size=4, learning_rate=sched,
                            epochs=6, rng=0).trajectory
-    np.testing.assert_allclose(paths[0, 0], ref, rtol=1e-12)
+    np.testing.assert_allclose(paths[0, 0, :31], ref, rtol=1e-12)
     assert not np.all(np.isfinite(paths[1, 0, -1]))          # rate 50 diverges: inf/NaN, no warning flood
 
 
