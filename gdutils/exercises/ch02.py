@@ -300,12 +300,12 @@ def _ema_start_at_first(values, beta):
 
 _MISTAKES_EMA = [
     Mistake("no bias correction", _ema_no_debias,
-            "Starting from s = 0 pulls the first values towards 0: divide s_t by 1 - beta**(t + 1)."),
+            "Starting from `s = 0` pulls the first values towards 0: divide `s_t` by `1 - beta**(t + 1)`."),
     Mistake("weights swapped", _ema_swapped,
-            "beta weighs the *old* average and 1 - beta the new value: s = beta * s + (1 - beta) * v."),
+            "`beta` weighs the OLD average and `1 - beta` the new value: `s = beta * s + (1 - beta) * v`."),
     Mistake("started at the first value", _ema_start_at_first,
             "You started the average at the first value (a valid smoother, but not the one asked for): "
-            "start at s = 0 and divide by 1 - beta**(t + 1)."),
+            "start at `s = 0` and divide by `1 - beta**(t + 1)`."),
 ]
 
 
