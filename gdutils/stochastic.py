@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_positive, as_rng
+import copy
+from collections.abc import Callable, Sequence
+
+from ._validation import as_data, as_positive, as_rng, as_vector
 
 __all__ = [
     "steps_per_epoch",
@@ -22,6 +25,9 @@ __all__ = [
     "predicted_variance",
     "loglog_slope",
     "ema",
+    "sgd_runs",
+    "excess_mse",
+    "first_below",
 ]
 
 
@@ -178,3 +184,124 @@ def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
     if debias:
         out /= 1.0 - beta ** np.arange(1, v.size + 1)
     return out
+
+
+def _rate_table(learning_rates, updates: int) -> np.ndarray:
+    """Rates of shape (G, updates): one row per constant rate or schedule."""
+    if callable(learning_rates) or np.ndim(learning_rates) == 0:
+        learning_rates = [learning_rates]
+    rows = []
+    for r in learning_rates:
+        if callable(r):
+            row = np.array([r(k) for k in range(updates)], dtype=float)
+        else:
+            as_positive(r, "learning_rate")
+            row = np.full(updates, float(r))
+        if row.shape != (updates,) or not np.all(np.isfinite(row)) or np.any(row < 0):
+            raise ValueError("every learning rate (or schedule(k)) must be a finite number >= 0.")
+        rows.append(row)
+    if not rows:
+        raise ValueError("learning_rates must hold at least one rate or schedule.")
+    return np.array(rows)
+
+
+def sgd_runs(
+    X,
+    y,
+    theta0,
+    *,
+    batch_size: int,
+    learning_rates,
+    updates: int,
+    rngs: Sequence,
+    replace: bool = False,
+) -> np.ndarray:
+    """Many mini-batch SGD runs on the MSE at once (bias last, as :func:`gdutils.mse`).
+
+    Runs every rate (or schedule of the update index) in ``learning_rates`` with every
+    generator in ``rngs`` for ``updates`` updates from ``theta0``, vectorised over the
+    runs. The batches of one generator are shared by all rates (common random numbers).
+    ``replace=False`` draws them as :func:`gdutils.minibatch_gd` does (a fresh
+    permutation per epoch cut into consecutive batches, the last one smaller), so run
+    (g, r) equals ``minibatch_gd(..., learning_rate=rates[g], rng=<a copy of rngs[r]>)``
+    update for update; ``replace=True`` draws every example independently (a stream of
+    ``updates * batch_size`` indices, as ``minibatch_gd`` on ``X[stream]`` with
+    ``shuffle=False``). The generators are copied, not advanced. Returns the iterates,
+    shape ``(len(learning_rates), len(rngs), updates + 1, d + 1)``; a run that diverges
+    holds inf or NaN from then on.
+
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = 2 * X[:, 0] + 1
+    >>> paths = sgd_runs(X, y, [0.0, 0.0], batch_size=2, learning_rates=[0.05, 0.1],
+    ...                  updates=400, rngs=[np.random.default_rng(s) for s in (0, 1, 2)])
+    >>> paths.shape, bool(np.allclose(paths[:, :, -1], [2.0, 1.0], atol=1e-6))
+    ((2, 3, 401, 2), True)
+    """
+    X, y = as_data(X, y)
+    n = X.shape[0]
+    b = _check_batch(n, batch_size)
+    as_positive(updates, "updates", integer=True)
+    updates = int(updates)
+    A = np.column_stack([X, np.ones(n)])
+    p = A.shape[1]
+    theta = as_vector(theta0, "theta0", size=p)
+    gens = [copy.deepcopy(as_rng(g)) if isinstance(g, np.random.Generator) else as_rng(g) for g in rngs]
+    if not gens:
+        raise ValueError("rngs must hold at least one generator (or seed).")
+    rates = _rate_table(learning_rates, updates)
+    if replace:
+        index = np.stack([g.integers(0, n, size=updates * b) for g in gens]).reshape(len(gens), updates, b)
+        batches = (index[:, k] for k in range(updates))
+    else:
+        per = steps_per_epoch(n, b)
+        epochs = -(-updates // per)
+        perms = np.stack([np.stack([g.permutation(n) for _ in range(epochs)]) for g in gens])
+        batches = (perms[:, k // per, (k % per) * b : (k % per) * b + b] for k in range(updates))
+    G, R = rates.shape[0], len(gens)
+    out = np.empty((G, R, updates + 1, p))
+    cur = np.broadcast_to(theta, (G, R, p)).copy()
+    out[:, :, 0] = cur
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k, idx in enumerate(batches):
+            Ab, yb = A[idx], y[idx]                              # (R, m, p), (R, m)
+            resid = np.einsum("rmp,grp->grm", Ab, cur) - yb
+            grad = (2.0 / idx.shape[1]) * np.einsum("rmp,grm->grp", Ab, resid)
+            cur = cur - rates[:, k, None, None] * grad
+            out[:, :, k + 1] = cur
+    return out
+
+
+def excess_mse(paths, X, y) -> np.ndarray:
+    """L(theta) - min L for the MSE (bias last) at every iterate in ``paths`` (shape (..., d + 1)).
+
+    Exact for least squares: (theta - theta*)^T (A^T A / n) (theta - theta*), so no pass
+    over the data per iterate. Diverged iterates give inf or NaN.
+
+    >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
+    >>> excess_mse(np.array([[2.0, 1.0], [2.0, 2.0]]), X, y).round(12)
+    array([0., 1.])
+    """
+    X, y = as_data(X, y)
+    A = np.column_stack([X, np.ones(len(y))])
+    paths = np.asarray(paths, dtype=float)
+    if paths.shape[-1] != A.shape[1]:
+        raise ValueError(f"paths must end in d + 1 = {A.shape[1]} parameters (bias last); got shape {paths.shape}.")
+    star = np.linalg.lstsq(A, y, rcond=None)[0]
+    e = paths - star
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.maximum(np.einsum("...p,pq,...q->...", e, A.T @ A / len(y), e), 0.0)
+
+
+def first_below(curves, level: float) -> np.ndarray:
+    """Index of the first entry <= ``level`` along the last axis of ``curves``; inf where none is.
+
+    >>> first_below(np.array([[5.0, 2.0, 0.5, 0.1], [5.0, 4.0, 3.0, 2.0]]), 1.0)
+    array([ 2., inf])
+    """
+    c = np.asarray(curves, dtype=float)
+    if c.ndim < 1 or c.shape[-1] == 0:
+        raise ValueError(f"curves must have at least one entry along the last axis; got shape {c.shape}.")
+    level = float(level)
+    if not np.isfinite(level):
+        raise ValueError(f"level must be a finite number; got {level}.")
+    hit = c <= level                                  # NaN never counts as a hit
+    return np.where(hit.any(axis=-1), np.argmax(hit, axis=-1).astype(float), np.inf)

@@ -139,3 +139,88 @@ def test_ema_bad_beta(beta):
 def test_ema_bad_values():
     with pytest.raises(ValueError, match=r"shape \(t,\)"):
         st.ema(np.ones((3, 2)))
+
+
+# --- many runs at once ----------------------------------------------------------------------
+
+import copy  # noqa: E402
+
+import gdutils as gdu  # noqa: E402
+
+
+@pytest.mark.parametrize("replace", [False, True])
+@pytest.mark.parametrize("b", [1, 7, 32, 100])
+def test_sgd_runs_equals_minibatch_gd_run_by_run(b, replace):
+    X, y, _ = gdu.data.linear_regression(rng=0)
+    gens = [np.random.default_rng(s) for s in (3, 4)]
+    rates = [0.01, 0.03]
+    paths = st.sgd_runs(X, y, np.zeros(6), batch_size=b, learning_rates=rates, updates=40,
+                                rngs=gens, replace=replace)
+    assert paths.shape == (2, 2, 41, 6)
+    for g, rate in enumerate(rates):
+        for r, gen in enumerate(gens):
+            if replace:
+                s = copy.deepcopy(gen).integers(0, 100, size=40 * b)
+                ref = gdu.minibatch_gd(gdu.mse, np.zeros(6), (X[s], y[s]), gdu.mse_grad, batch_size=b,
+                                       learning_rate=rate, epochs=1, shuffle=False).trajectory[:41]
+            else:
+                epochs = -(-40 // st.steps_per_epoch(100, b))
+                ref = gdu.minibatch_gd(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, batch_size=b,
+                                       learning_rate=rate, epochs=epochs, rng=copy.deepcopy(gen)).trajectory[:41]
+            np.testing.assert_allclose(paths[g, r], ref, rtol=1e-12, atol=1e-12)
+    # the generators were copied, not advanced
+    assert gens[0].integers(10**9) == np.random.default_rng(3).integers(10**9)
+
+
+def test_sgd_runs_schedules_seeds_and_divergence():
+    X, y, _ = gdu.data.linear_regression(n=20, d=2, rng=1)
+    sched = gdu.schedules.inverse_time(0.05, decay=0.1)
+    paths = st.sgd_runs(X, y, np.zeros(3), batch_size=4, learning_rates=[sched, 50.0], updates=300, rngs=[0])
+    ref = gdu.minibatch_gd(gdu.mse, np.zeros(3), (X, y), gdu.mse_grad, batch_size=4, learning_rate=sched,
+                           epochs=6, rng=0).trajectory
+    np.testing.assert_allclose(paths[0, 0, :31], ref, rtol=1e-12)
+    assert not np.all(np.isfinite(paths[1, 0, -1]))          # rate 50 diverges: inf/NaN, no warning flood
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(batch_size=0), "batch_size"),
+        (dict(batch_size=30), "between 1 and n"),
+        (dict(updates=0), "updates"),
+        (dict(rngs=[]), "at least one generator"),
+        (dict(learning_rates=[-0.1]), "learning_rate"),
+        (dict(learning_rates=[]), "at least one rate"),
+        (dict(learning_rates=[lambda k: float("nan")]), "finite"),
+        (dict(theta0=np.zeros(2)), r"theta0 must have shape \(3,\)"),
+        (dict(rngs=[1.5]), "rng must be"),
+    ],
+)
+def test_sgd_runs_bad_input(kwargs, match):
+    X, y, _ = gdu.data.linear_regression(n=20, d=2, rng=1)
+    args = dict(theta0=np.zeros(3), batch_size=4, learning_rates=[0.1], updates=5, rngs=[0])
+    args.update(kwargs)
+    theta0 = args.pop("theta0")
+    with pytest.raises(ValueError, match=match):
+        st.sgd_runs(X, y, theta0, **args)
+
+
+def test_excess_mse_is_the_loss_above_least_squares():
+    X, y, _ = gdu.data.linear_regression(n=30, d=3, rng=2)
+    thetas = np.random.default_rng(5).standard_normal((4, 7, 4))
+    A = gdu.data.add_bias(X)
+    best = gdu.mse(np.linalg.lstsq(A, y, rcond=None)[0], X, y)
+    want = np.array([[gdu.mse(t, X, y) - best for t in row] for row in thetas])
+    np.testing.assert_allclose(st.excess_mse(thetas, X, y), want, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="d \\+ 1 = 4"):
+        st.excess_mse(np.zeros(3), X, y)
+
+
+def test_first_below():
+    c = np.array([[3.0, np.nan, 0.5], [np.inf, 2.0, 1.0]])
+    np.testing.assert_array_equal(st.first_below(c, 1.0), [2.0, 2.0])
+    np.testing.assert_array_equal(st.first_below(c, 0.1), [np.inf, np.inf])
+    with pytest.raises(ValueError, match="finite"):
+        st.first_below(c, np.nan)
+    with pytest.raises(ValueError, match="at least one entry"):
+        st.first_below(np.zeros((2, 0)), 1.0)

@@ -113,3 +113,16 @@ def test_make_schedule_shapes():
 def test_bad_input(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_a_generator_seed_gives_the_same_run_every_time():
+    X, y = _problem()
+    ex = BatchExplorer(X, y, [-1.0, 2.5], epochs=3, resolution=11, seed=gdu.book_rng("widget-test"))
+    first = ex.update(learning_rate=0.05, batch_size=4).trajectory
+    again = ex.update(learning_rate=0.05, batch_size=4).trajectory
+    ref = gdu.minibatch_gd(gdu.mse, ex.theta0, (X, y), gdu.mse_grad, batch_size=4, learning_rate=0.05,
+                           epochs=3, rng=gdu.book_rng("widget-test"))
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, ref.trajectory)
+    with pytest.raises(ValueError, match="rng must be"):
+        BatchExplorer(X, y, [-1.0, 2.5], epochs=3, resolution=11, seed=1.5)

@@ -16,13 +16,14 @@ ipywidgets controls for a live kernel.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from .. import losses, schedules
-from .._validation import as_data, as_positive, as_vector
+from .._validation import as_data, as_positive, as_rng, as_vector
 from ..optimizers import minibatch_gd
 from ..stochastic import steps_per_epoch
 from . import show_figure
@@ -77,7 +78,8 @@ class BatchExplorer:
 
     ``X`` (n, 1) and ``y`` (n,) define the mean-squared-error loss of theta = (w, b);
     ``theta0`` is the start. Every :meth:`update` reruns ``epochs`` epochs with the same
-    ``seed`` (so only the settings change the picture) and moves the artists of
+    ``seed`` (an integer, a SeedSequence, or a Generator such as ``gdu.book_rng(name)``,
+    whose state is copied for every run: so only the settings change the picture) and moves the artists of
     :attr:`fig`: :attr:`path_line` (the iterates), :attr:`loss_line` (loss per epoch).
 
     >>> x = np.linspace(0.0, 2.0, 8)
@@ -95,7 +97,7 @@ class BatchExplorer:
         theta0,
         *,
         epochs: int = 10,
-        seed: int = 0,
+        seed: int | np.random.Generator | np.random.SeedSequence = 0,
         xlim: tuple[float, float] | None = None,
         ylim: tuple[float, float] | None = None,
         resolution: int = 61,
@@ -110,6 +112,7 @@ class BatchExplorer:
         as_positive(epochs, "epochs", integer=True)
         as_positive(resolution, "resolution", integer=True)
         self.epochs, self.seed = int(epochs), seed
+        self._gen = as_rng(seed)                      # validated; every run starts from a copy of its state
         A = np.column_stack([X[:, 0], np.ones(len(y))])
         self.minimizer = np.linalg.lstsq(A, y, rcond=None)[0]
         if xlim is None or ylim is None:
@@ -150,7 +153,7 @@ class BatchExplorer:
         rate = make_schedule(schedule, learning_rate, per_epoch, self.epochs)
         return minibatch_gd(
             losses.mse, self.theta0, (self.X, self.y), losses.mse_grad,
-            batch_size=batch_size, learning_rate=rate, epochs=self.epochs, rng=self.seed,
+            batch_size=batch_size, learning_rate=rate, epochs=self.epochs, rng=copy.deepcopy(self._gen),
         )
 
     def update(self, learning_rate: float | None = None, batch_size: int | None | str = "keep",
