@@ -11,12 +11,13 @@ that noise, and smooth a noisy loss curve.
 
 from __future__ import annotations
 
-import numpy as np
-
 import copy
 from collections.abc import Callable, Sequence
 
-from ._validation import as_data, as_positive, as_rng, as_vector
+import numpy as np
+
+from ._validation import as_bool, as_data, as_finite, as_positive, as_real_array, as_rng, as_vector
+from .rates import loglog_slope  # one implementation, shared with the rates chapter
 
 __all__ = [
     "steps_per_epoch",
@@ -42,7 +43,7 @@ def _check_batch(n: int, batch_size) -> int:
 
 
 def _check_per_example(G) -> np.ndarray:
-    G = np.asarray(G, dtype=float)
+    G = as_real_array(G, "G")
     if G.ndim != 2:
         raise ValueError(
             f"G must hold one gradient per row, shape (n, p); got shape {G.shape}. "
@@ -114,6 +115,7 @@ def minibatch_variance(
     n = G.shape[0]
     b = _check_batch(n, batch_size)
     as_positive(num_batches, "num_batches", integer=True)
+    replace = as_bool(replace, "replace")
     gen = as_rng(rng)
     mean = G.mean(axis=0)
     if replace:
@@ -138,25 +140,11 @@ def predicted_variance(G, batch_size: int, *, replace: bool = False) -> float:
     (5.25, 1.3125, 0.0)
     """
     G = _check_per_example(G)
+    replace = as_bool(replace, "replace")
     n = G.shape[0]
     b = _check_batch(n, batch_size)
     sigma2 = float(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))
     return sigma2 / b if replace else sigma2 / b * (n - b) / (n - 1)
-
-
-def loglog_slope(x, y) -> float:
-    """Least-squares slope of log(y) against log(x): the exponent p in y ~ c x^p.
-
-    >>> round(loglog_slope([1, 2, 4, 8], [1.0, 0.5, 0.25, 0.125]), 12)
-    -1.0
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
-        raise ValueError(f"x and y must be 1-D arrays of the same length >= 2; got shapes {x.shape} and {y.shape}.")
-    if np.any(x <= 0) or np.any(y <= 0) or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite and > 0 to take logarithms.")
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
 def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
@@ -171,9 +159,12 @@ def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
     >>> ema([1.0, 1.0, 1.0], beta=0.5, debias=False)
     array([0.5  , 0.75 , 0.875])
     """
-    v = np.asarray(values, dtype=float)
+    v = as_real_array(values, "values")
     if v.ndim != 1:
         raise ValueError(f"values must be a 1-D array of shape (t,); got shape {v.shape}.")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("values contains NaN or inf; an average of them would be NaN from there on.")
+    debias = as_bool(debias, "debias")
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
         raise ValueError(f"beta must be a number in [0, 1); got {beta!r}.")
     out = np.empty_like(v)
@@ -248,7 +239,7 @@ def sgd_runs(
     if not gens:
         raise ValueError("rngs must hold at least one generator (or seed).")
     rates = _rate_table(learning_rates, updates)
-    if replace:
+    if as_bool(replace, "replace"):
         index = np.stack([g.integers(0, n, size=updates * b) for g in gens]).reshape(len(gens), updates, b)
         batches = (index[:, k] for k in range(updates))
     else:
@@ -282,7 +273,7 @@ def excess_mse(paths, X, y) -> np.ndarray:
     """
     X, y = as_data(X, y)
     A = np.column_stack([X, np.ones(len(y))])
-    paths = np.asarray(paths, dtype=float)
+    paths = as_real_array(paths, "paths")
     if paths.shape[-1] != A.shape[1]:
         raise ValueError(f"paths must end in d + 1 = {A.shape[1]} parameters (bias last); got shape {paths.shape}.")
     star = np.linalg.lstsq(A, y, rcond=None)[0]
@@ -297,11 +288,9 @@ def first_below(curves, level: float) -> np.ndarray:
     >>> first_below(np.array([[5.0, 2.0, 0.5, 0.1], [5.0, 4.0, 3.0, 2.0]]), 1.0)
     array([ 2., inf])
     """
-    c = np.asarray(curves, dtype=float)
+    c = as_real_array(curves, "curves")
     if c.ndim < 1 or c.shape[-1] == 0:
         raise ValueError(f"curves must have at least one entry along the last axis; got shape {c.shape}.")
-    level = float(level)
-    if not np.isfinite(level):
-        raise ValueError(f"level must be a finite number; got {level}.")
+    level = as_finite(level, "level")
     hit = c <= level                                  # NaN never counts as a hit
     return np.where(hit.any(axis=-1), np.argmax(hit, axis=-1).astype(float), np.inf)

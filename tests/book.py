@@ -22,12 +22,6 @@ def toc_files() -> list[str]:
     return files
 
 
-# Chapters with claims not yet restated to hold for every book seed (issue "Every claim
-# holds on any seed"): the seed sweep leaves them out. Remove a chapter from this set when
-# it moves to gdu.book_rng and passes the sweep; never add one.
-SEED_KNOB_PENDING = frozenset({"02-batch-stochastic"})
-
-
 def notebooks() -> list[Path]:
     return sorted((ROOT / "chapters").glob("*.ipynb"))
 

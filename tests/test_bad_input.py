@@ -15,7 +15,7 @@ from scipy.optimize import minimize
 
 from gdutils import _validation as v
 from gdutils import (accelerated, benchmark, classifier, counting, data, gradcheck, landscape, linesearch, losses, multiclass, nn,
-                     objectives, optimizers, rates, schedules, splits, training)
+                     objectives, optimizers, rates, schedules, splits, stochastic, training)
 
 X, Y, _THETA = data.linear_regression(n=8, d=2, rng=0)
 Z3 = np.zeros(3)
@@ -345,6 +345,23 @@ BAD = {
         ("polyak f_star bool", lambda: linesearch.polyak(_f, [1.0], jac=_g, f_star=True), "f_star"),
         ("backtracking fun returns None", lambda: linesearch.backtracking(lambda x: None, [1.0], jac=_g), "returned None"),
         ("backtracking c1 1", lambda: linesearch.backtracking(_f, [1.0], jac=_g, c1=1.0), "c1"),
+    ],
+    "stochastic": [
+        ("ema of NaN", lambda: stochastic.ema([1.0, np.nan]), "NaN"),
+        ("ema of complex", lambda: stochastic.ema([1j]), "values is complex"),
+        ("ema debias 'no'", lambda: stochastic.ema([1.0], debias="no"), "must be True or False"),
+        ("ema beta 1", lambda: stochastic.ema([1.0], beta=1.0), "beta must be a number in [0, 1)"),
+        ("ema 2-d", lambda: stochastic.ema(np.ones((2, 2))), "1-D array"),
+        ("predicted variance replace 'no'", lambda: stochastic.predicted_variance(np.arange(8.0).reshape(-1, 1), 2, replace="no"),
+         "must be True or False"),
+        ("variance of complex G", lambda: stochastic.minibatch_variance(np.ones((4, 1)) * 1j, 2), "G is complex"),
+        ("variance of 1-d G", lambda: stochastic.minibatch_variance(np.ones(4), 2), "one gradient per row"),
+        ("variance batch > n", lambda: stochastic.minibatch_variance(np.arange(8.0).reshape(-1, 1), 9), "batch_size must be between 1 and n"),
+        ("variance of one example", lambda: stochastic.minibatch_variance(np.ones((1, 1)), 1), "at least 2 rows"),
+        ("loglog equal x", lambda: stochastic.loglog_slope([3.0, 3.0], [1.0, 2.0]), "two different values"),
+        ("first_below NaN level", lambda: stochastic.first_below([1.0, 2.0], np.nan), "must be finite"),
+        ("first_below string level", lambda: stochastic.first_below([1.0, 2.0], "1"), "must be a real number"),
+        ("first_below empty", lambda: stochastic.first_below([], 1.0), "at least one entry"),
     ],
     "benchmark": [
         ("select of a string", lambda: benchmark.select("runs", method="BFGS"), "list of Run rows"),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from book import REPO_URL, ROOT, SEED_KNOB_PENDING, load, notebooks, source, toc_files
+from book import REPO_URL, ROOT, load, notebooks, source, toc_files
 
 NOTEBOOKS = notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
@@ -38,8 +38,6 @@ def test_kernel_and_template(path):
     assert re.search(r"you will learn", source(cells[0]), re.I), "the first cell should say what the reader will learn"
     code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
     assert "import gdutils as gdu" in code
-    if path.stem in SEED_KNOB_PENDING:  # not yet restated for every seed: no seed rule yet
-        return
     assert re.search(r"gdu\.book_rngs?\(", code), (
         "draw randomness from the book seed: gdu.book_rng(name) / gdu.book_rngs(k, name)")
     literal = re.findall(r"default_rng\(\s*\d+\s*\)|\b(?:rng|seed)\s*=\s*\d+\b", code)
@@ -89,16 +87,13 @@ def _new_format(path) -> bool:
     return any(c["metadata"].get("gdbook") for c in load(path)["cells"])
 
 
-NEW_FORMAT = [p for p in NOTEBOOKS if _new_format(p)]
-OLD_FORMAT = [p for p in NOTEBOOKS if not _new_format(p)]
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_chapter_uses_the_plain_markdown_exercise_format(path):
+    """The MyST ``{exercise}`` fences of the first edition show raw in JupyterLab and Colab."""
+    assert _new_format(path), f"{path.name}: exercises must be plain-Markdown cells with metadata.gdbook"
 
 
-def test_exercise_format_migration_only_moves_forward():
-    """Chapters in the plain-Markdown exercise format; the rest follow the old test below."""
-    assert len(NEW_FORMAT) >= 3
-
-
-@pytest.mark.parametrize("path", NEW_FORMAT, ids=[p.stem for p in NEW_FORMAT])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_exercises_are_plain_markdown_checked_hinted_and_solved_in_gdutils(path):
     """The format of _ext/exercises.py: readable in JupyterLab and Colab, nothing to overwrite."""
     from gdutils.exercises import registry
@@ -133,24 +128,6 @@ def test_exercises_are_plain_markdown_checked_hinted_and_solved_in_gdutils(path)
             f"{label}: a worked solution and at least two progressive hints")
     transfer = [label for label in labels if exercises[label].transfer]
     assert len(transfer) >= 2, f"{path.name}: at least two transfer exercises, found {transfer}"
-
-
-@pytest.mark.parametrize("path", OLD_FORMAT, ids=[p.stem for p in OLD_FORMAT])
-def test_old_format_exercises_have_checks_and_gated_solutions(path):
-    """Chapters not yet moved to the plain-Markdown format (see _ext/book_exercises.py)."""
-    cells = load(path)["cells"]
-    md = [source(c) for c in cells if c["cell_type"] == "markdown"]
-    labels = [m.group(1) for s in md for m in re.finditer(r"```\{exercise\}[^\n]*\n:label: (\S+)", s)]
-    assert len(labels) >= 3, f"{path.name}: at least three exercises, found {len(labels)}"
-    for label in labels:
-        start = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
-                      and re.search(r"\{solution-start\} " + re.escape(label) + r"\b", source(c))), None)
-        assert start is not None, f"{path.name}: exercise {label} has no gated solution"
-        assert ":class: dropdown" in source(cells[start]), f"{label}: the solution must be collapsed"
-        end = next(i for i in range(start, len(cells)) if "{solution-end}" in source(cells[i]))
-        after = source(cells[end + 1])
-        assert cells[end + 1]["cell_type"] == "code" and "assert" in after and ".passed" in after, (
-            f"{path.name}: after the solution of {label}, assert that the checker passes on it")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
