@@ -66,3 +66,21 @@ def judge(
             misnamed.append(f"wrong answer {i}: expected mistake {name!r}, got {fb.mistake!r}: {fb}")
     assert not (false_fails or false_passes or misnamed), "\n".join(
         false_fails + false_passes + misnamed)
+
+
+def _stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def assert_exercise_basics(ex, *, no_return: bool = False) -> None:
+    """What every exercise must do: its worked solution passes, the untouched stub is "not
+    attempted" (with the "Replace ..." prompt), it has at least two hints and each renders
+    as Markdown. ``no_return``: also check that a function returning None is named so."""
+    assert ex.run_solution().passed
+    fb = ex.check(_stub)
+    assert fb.status == "not attempted" and fb.message.startswith("Replace")
+    if no_return:
+        assert ex.check(lambda *a: None).mistake == "no return"
+    assert len(ex.hints) >= 2
+    for text in ex.hints:
+        assert_markdown_safe(text)
