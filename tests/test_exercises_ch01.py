@@ -14,7 +14,6 @@ from gdutils.exercises import Feedback, ch01
 EXERCISES = [ch01.loop, ch01.vector, ch01.rate, ch01.ridge, ch01.weighted]
 
 
-
 def bias_col(X):
     return np.column_stack([X, np.ones(len(X))])
 

@@ -17,7 +17,6 @@ from gdutils.exercises import ch02
 EXERCISES = [ch02.epoch, ch02.robbins_monro, ch02.variance, ch02.floor, ch02.critical]
 
 
-
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_solution_passes_stub_is_not_attempted_hints_render(ex):
     zoo.assert_exercise_basics(ex)

@@ -16,7 +16,6 @@ from gdutils.exercises import ch03
 EXERCISES = [ch03.classify, ch03.direction, ch03.start, ch03.escape, ch03.escape_d, ch03.saddle_free]
 
 
-
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_solution_passes_stub_is_not_attempted_hints_render(ex):
     zoo.assert_exercise_basics(ex)

@@ -19,7 +19,6 @@ from gdutils.exercises import ch04
 EXERCISES = [ch04.linear, ch04.relu, ch04.twice, ch04.logistic, ch04.tanh, ch04.softmax]
 
 
-
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_solution_passes_stub_is_not_attempted_hints_render(ex):
     zoo.assert_exercise_basics(ex, no_return=True)

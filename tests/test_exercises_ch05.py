@@ -16,7 +16,6 @@ from gdutils.exercises import ch05
 EXERCISES = [ch05.forward, ch05.residuals, ch05.poisson_jac, ch05.poisson_hessp]
 
 
-
 def bias_col(X):
     return np.column_stack([X, np.ones(len(X))])
 

@@ -17,7 +17,6 @@ from gdutils.exercises import ch06
 EXERCISES = [ch06.heavy_ball, ch06.parameters, ch06.adam, ch06.rmsprop, ch06.regression, ch06.amsgrad]
 
 
-
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_solution_passes_stub_is_not_attempted_hints_render(ex):
     zoo.assert_exercise_basics(ex, no_return=True)

@@ -22,7 +22,6 @@ EXERCISES = [ch07.fix, ch07.predict, ch07.full, ch07.numgrad, ch07.huber, ch07.r
 CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "07-debugging.ipynb"
 
 
-
 def bias_col(X):
     return np.column_stack([X, np.ones(len(X))])
 
