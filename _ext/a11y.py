@@ -6,13 +6,13 @@ Two kinds, both measured by ``tests/test_book.py::test_page_is_accessible``:
   ``role="list"`` with ``doc-biblioentry`` children, which ARIA does not allow (a list
   needs ``listitem`` children: axe "aria-required-children", critical) and
   ``doc-biblioentry`` is deprecated; the plain ``div``s read the same. A hidden cell's
-  ``<summary aria-label="Toggle hidden content">`` names the control differently from the
-  text it shows ("Show code cell source"; axe "label-content-name-mismatch", serious): the
-  visible text is the better name.
-* In the theme's header (pydata-sphinx-theme templates), fixed by a small script when the
-  page loads: the search button's ``aria-label="Search"`` hides its visible text ("Search
-  Ctrl+K"), and the colour-mode button's icons carry ``title``s ("Light", "Dark") that
-  differ from its label "Color mode".
+  ``<summary aria-label="Toggle hidden content">`` names the control differently from
+  the text it shows ("Show code cell source"; axe "label-content-name-mismatch",
+  serious): the visible text is the better name.
+* In the theme's header (pydata-sphinx-theme templates), fixed by a small script when
+  the page loads: the search button's ``aria-label="Search"`` hides its visible text
+  ("Search Ctrl+K"), and the colour-mode button's icons carry ``title``s ("Light",
+  "Dark") that differ from its label "Color mode".
 
 And one colour: links in exercise boxes lacked contrast (``static/a11y.css``).
 """
@@ -23,7 +23,10 @@ import re
 from pathlib import Path
 
 _BODY_FIXES = (
-    (re.compile(r'<div role="list" class="citation-list">'), '<div class="citation-list">'),
+    (
+        re.compile(r'<div role="list" class="citation-list">'),
+        '<div class="citation-list">',
+    ),
     (re.compile(r'(<div class="citation" id="[^"]+") role="doc-biblioentry">'), r"\1>"),
     (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
 )

@@ -42,7 +42,8 @@ def _fence(body: str) -> str:
 
 
 def statement_to_directive(source: str, label: str) -> str:
-    """``#### Exercise: Title`` + body -> the ``{exercise}`` directive sphinx-exercise reads.
+    """``#### Exercise: Title`` + body -> the ``{exercise}`` directive sphinx-exercise
+    reads.
 
     >>> print(statement_to_directive("#### Exercise: Double it\\nWrite `f`.", "x-ex-f"))
     ```{exercise} Double it
@@ -54,8 +55,10 @@ def statement_to_directive(source: str, label: str) -> str:
     first, _, body = source.strip("\n").partition("\n")
     m = HEADING.match(first)
     if not m:
-        raise ValueError(f"exercise {label}: the statement must start with "
-                         f"'#### Exercise: <title>', found {first!r}")
+        raise ValueError(
+            f"exercise {label}: the statement must start with "
+            f"'#### Exercise: <title>', found {first!r}"
+        )
     body = body.strip("\n")
     fence = _fence(body)
     return f"{fence}{{exercise}} {m['title']}\n:label: {label}\n\n{body}\n{fence}"
@@ -66,8 +69,13 @@ def _md(text: str) -> dict:
 
 
 def _code(text: str, tags=()) -> dict:
-    return {"cell_type": "code", "metadata": {"tags": list(tags)} if tags else {},
-            "source": text, "outputs": [], "execution_count": None}
+    return {
+        "cell_type": "code",
+        "metadata": {"tags": list(tags)} if tags else {},
+        "source": text,
+        "outputs": [],
+        "execution_count": None,
+    }
 
 
 def transform(nb: dict, *, student: bool = False) -> dict:
@@ -80,7 +88,9 @@ def transform(nb: dict, *, student: bool = False) -> dict:
         meta = cell.get("metadata", {}).get("gdbook", {})
         label, role = meta.get("exercise"), meta.get("role")
         if label and label not in exercises:
-            raise ValueError(f"notebook cell names exercise {label!r}, which gdutils does not define")
+            raise ValueError(
+                f"notebook cell names exercise {label!r}, which gdutils does not define"
+            )
         if role == "statement":
             cell = copy.deepcopy(cell)
             cell["source"] = statement_to_directive(_source(cell), label)
@@ -92,8 +102,11 @@ def transform(nb: dict, *, student: bool = False) -> dict:
                 _md(f"{fence}{{solution-start}} {label}\n:class: dropdown\n{fence}"),
                 _code(ex.solution_code.strip("\n")),
                 _md(f"{fence}{{solution-end}}\n{fence}"),
-                _code(f"assert {ex.name}.check({ex.check_args}).passed, "
-                      f"'the solution of {label} must pass its checker'", tags=["remove-cell"]),
+                _code(
+                    f"assert {ex.name}.check({ex.check_args}).passed, "
+                    f"'the solution of {label} must pass its checker'",
+                    tags=["remove-cell"],
+                ),
             ]
     for i, cell in enumerate(cells):  # unique ids for the cells added here
         cell["id"] = cell.get("id") or f"gdbook-{i:03d}"

@@ -1,10 +1,11 @@
 """Leave sphinx-thebe's scripts out of the pages: the book has no live code cells.
 
-Jupyter Book 1 always loads the ``sphinx_thebe`` extension, and it adds its configuration
-script (``const THEBE_JS_URL = ...``) at every ``env-before-read-docs``, which fires more
-than once in a build: every page then declared ``THEBE_JS_URL`` twice and threw
-"Identifier 'THEBE_JS_URL' has already been declared". Launch buttons go to Binder and
-Colab (``launch_buttons.thebe: false``), so the scripts are dropped instead of deduplicated.
+Jupyter Book 1 always loads the ``sphinx_thebe`` extension, and it adds its
+configuration script (``const THEBE_JS_URL = ...``) at every ``env-before-read-docs``,
+which fires more than once in a build: every page then declared ``THEBE_JS_URL`` twice
+and threw "Identifier 'THEBE_JS_URL' has already been declared". Launch buttons go to
+Binder and Colab (``launch_buttons.thebe: false``), so the scripts are dropped instead
+of deduplicated.
 """
 
 from __future__ import annotations
@@ -28,5 +29,7 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
-    app.connect("html-page-context", _drop_thebe, priority=900)  # after every script is added
+    app.connect(
+        "html-page-context", _drop_thebe, priority=900
+    )  # after every script is added
     return {"parallel_read_safe": True, "parallel_write_safe": True}

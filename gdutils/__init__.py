@@ -9,17 +9,36 @@ True
 Modules (each has one job): ``data`` (seeded generators), ``losses`` (MSE and
 cross-entropy), ``gradcheck`` (finite differences), ``optimizers`` (gradient descent,
 mini-batch), ``schedules`` (learning-rate schedules), ``plotting`` (house style and
-figures), ``report`` (computed sentences), ``seeding`` (the one book seed, ``GDBOOK_SEED``), ``exercises`` (checkers, one module per
-chapter). Other modules (``objectives``, ``nn``, ``widgets``, ...) load on first
-attribute access, so ``gdu.objectives`` works without an explicit import and
-``ipywidgets`` is imported only by the explorers that need it.
+figures), ``report`` (computed sentences), ``seeding`` (the one book seed,
+``GDBOOK_SEED``), ``exercises`` (checkers, one module per chapter). Other modules
+(``objectives``, ``nn``, ``widgets``, ...) load on first attribute access, so
+``gdu.objectives`` works without an explicit import and ``ipywidgets`` is imported only
+by the explorers that need it.
 """
 
 import numpy as np  # noqa: F401  (used by the doctest above)
 
-from . import data, exercises, gradcheck, losses, optimizers, plotting, report, schedules, seeding
+from . import (
+    data,
+    exercises,
+    gradcheck,
+    losses,
+    optimizers,
+    plotting,
+    report,
+    schedules,
+    seeding,
+)
 from .gradcheck import check_gradient, numerical_gradient, relative_error
-from .losses import cross_entropy, cross_entropy_grad, mse, mse_grad, mse_hessian, predict, sigmoid
+from .losses import (
+    cross_entropy,
+    cross_entropy_grad,
+    mse,
+    mse_grad,
+    mse_hessian,
+    predict,
+    sigmoid,
+)
 from .optimizers import gradient_descent, minibatch_gd
 from .plotting import animate, contour_path, loss_curves, use_style
 from .report import say
@@ -29,7 +48,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """Load a submodule on first use (PEP 562): ``gdu.objectives``, ``gdu.widgets``, ..."""
+    """Load a submodule on first use (PEP 562): ``gdu.objectives``, ``gdu.widgets``,
+    ..."""
     import importlib
 
     if name.startswith("_"):
@@ -38,14 +58,40 @@ def __getattr__(name: str):
         return importlib.import_module(f".{name}", __name__)
     except ModuleNotFoundError as exc:
         if exc.name == f"{__name__}.{name}":
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+            raise AttributeError(
+                f"module {__name__!r} has no attribute {name!r}"
+            ) from None
         raise
 
+
 __all__ = [
-    "data", "exercises", "gradcheck", "losses", "optimizers", "plotting", "report", "schedules",
-    "check_gradient", "numerical_gradient", "relative_error",
-    "cross_entropy", "cross_entropy_grad", "mse", "mse_grad", "mse_hessian", "predict", "sigmoid",
-    "gradient_descent", "minibatch_gd",
-    "animate", "contour_path", "loss_curves", "use_style", "say",
-    "seeding", "book_rng", "book_rngs", "book_seed",
+    "data",
+    "exercises",
+    "gradcheck",
+    "losses",
+    "optimizers",
+    "plotting",
+    "report",
+    "schedules",
+    "check_gradient",
+    "numerical_gradient",
+    "relative_error",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "mse",
+    "mse_grad",
+    "mse_hessian",
+    "predict",
+    "sigmoid",
+    "gradient_descent",
+    "minibatch_gd",
+    "animate",
+    "contour_path",
+    "loss_curves",
+    "use_style",
+    "say",
+    "seeding",
+    "book_rng",
+    "book_rngs",
+    "book_seed",
 ]

@@ -7,8 +7,17 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "as_real_array", "as_data", "as_vector", "as_positive", "as_finite", "as_bool", "as_rng",
-    "as_step", "callable_name", "scalar_output", "gradient_output",
+    "as_real_array",
+    "as_data",
+    "as_vector",
+    "as_positive",
+    "as_finite",
+    "as_bool",
+    "as_rng",
+    "as_step",
+    "callable_name",
+    "scalar_output",
+    "gradient_output",
 ]
 
 
@@ -16,8 +25,8 @@ def as_real_array(x, name: str = "x") -> np.ndarray:
     """Return ``x`` as a float64 array, refusing what would be silently wrong.
 
     Complex input is refused (casting to float would drop the imaginary part), as are
-    strings, ``None``, ragged lists and other objects that are not real numbers. Booleans,
-    integers, float32 and 0-d arrays are valid and converted to float64.
+    strings, ``None``, ragged lists and other objects that are not real numbers.
+    Booleans, integers, float32 and 0-d arrays are valid and converted to float64.
 
     >>> as_real_array([1, 2]).dtype
     dtype('float64')
@@ -29,14 +38,20 @@ def as_real_array(x, name: str = "x") -> np.ndarray:
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists
-        raise ValueError(f"{name} must be an array of real numbers with a regular shape; "
-                         f"could not read it ({exc}).") from None
+        raise ValueError(
+            f"{name} must be an array of real numbers with a regular shape; "
+            f"could not read it ({exc})."
+        ) from None
     if np.iscomplexobj(arr):
-        raise ValueError(f"{name} is complex (dtype {arr.dtype}); expected real numbers. "
-                         f"Pass {name}.real if the imaginary part is meant to be dropped.")
+        raise ValueError(
+            f"{name} is complex (dtype {arr.dtype}); expected real numbers. "
+            f"Pass {name}.real if the imaginary part is meant to be dropped."
+        )
     if arr.dtype.kind not in "biuf":
         shown = repr(x) if len(repr(x)) <= 60 else repr(x)[:57] + "..."
-        raise ValueError(f"{name} must hold real numbers; got {shown} (dtype {arr.dtype}).")
+        raise ValueError(
+            f"{name} must hold real numbers; got {shown} (dtype {arr.dtype})."
+        )
     return arr.astype(float, copy=False)
 
 
@@ -72,7 +87,8 @@ def as_data(X, y) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"y must have shape (n,) = ({n},); got {y.shape}.")
     if y.shape[0] != n:
         raise ValueError(
-            f"X and y must have the same number of samples: X has {n} rows, y has {y.shape[0]}."
+            f"X and y must have the same number of samples: X has {n} rows, y has"
+            f" {y.shape[0]}."
         )
     if not np.all(np.isfinite(X)):
         raise ValueError("X contains NaN or inf; expected finite values.")
@@ -90,7 +106,9 @@ def as_vector(x, name: str = "x", size: int | None = None) -> np.ndarray:
     x = as_real_array(x, name)
     if x.ndim != 1:
         expected = f"({size},)" if size is not None else "(d,)"
-        raise ValueError(f"{name} must be a 1-D array of shape {expected}; got shape {x.shape}.")
+        raise ValueError(
+            f"{name} must be a 1-D array of shape {expected}; got shape {x.shape}."
+        )
     if x.size == 0:
         raise ValueError(f"{name} is empty; expected at least one entry.")
     if size is not None and x.shape[0] != size:
@@ -100,7 +118,9 @@ def as_vector(x, name: str = "x", size: int | None = None) -> np.ndarray:
     return x
 
 
-def as_positive(value: float, name: str, *, integer: bool = False, allow_zero: bool = False) -> float:
+def as_positive(
+    value: float, name: str, *, integer: bool = False, allow_zero: bool = False
+) -> float:
     """Check that ``value`` is a (finite) positive number and return it.
 
     >>> as_positive(0.1, "learning_rate")
@@ -119,7 +139,8 @@ def as_positive(value: float, name: str, *, integer: bool = False, allow_zero: b
 
 
 def as_finite(value, name: str) -> float:
-    """Check that ``value`` is one finite real number (any sign) and return it as a float.
+    """Check that ``value`` is one finite real number (any sign) and return it as a
+    float.
 
     >>> as_finite(-2, "bias")
     -2.0
@@ -134,7 +155,8 @@ def as_finite(value, name: str) -> float:
 
 
 def as_bool(value, name: str) -> bool:
-    """Check that ``value`` is ``True`` or ``False`` (a truthy string such as 'no' is refused).
+    """Check that ``value`` is ``True`` or ``False`` (a truthy string such as 'no' is
+    refused).
 
     >>> as_bool(False, "shuffle")
     False
@@ -145,21 +167,29 @@ def as_bool(value, name: str) -> bool:
 
 
 def as_rng(rng) -> np.random.Generator:
-    """Turn ``None``, an int seed, a SeedSequence or a Generator into a ``numpy.random.Generator``.
+    """Turn ``None``, an int seed, a SeedSequence or a Generator into a
+    ``numpy.random.Generator``.
 
     >>> bool(as_rng(0).integers(10) == as_rng(0).integers(10))
     True
     """
     if isinstance(rng, np.random.RandomState):
-        raise ValueError("rng must be a seed or numpy.random.Generator (default_rng), not RandomState.")
+        raise ValueError(
+            "rng must be a seed or numpy.random.Generator (default_rng), not"
+            " RandomState."
+        )
     if isinstance(rng, (bool, np.bool_, float, str, bytes)):
-        raise ValueError(f"rng must be None, an integer seed >= 0, a SeedSequence or a "
-                         f"numpy.random.Generator; got {rng!r}.")
+        raise ValueError(
+            "rng must be None, an integer seed >= 0, a SeedSequence or a "
+            f"numpy.random.Generator; got {rng!r}."
+        )
     try:
         return np.random.default_rng(rng)
     except (TypeError, ValueError):
-        raise ValueError(f"rng must be None, an integer seed >= 0, a SeedSequence or a "
-                         f"numpy.random.Generator; got {rng!r}.") from None
+        raise ValueError(
+            "rng must be None, an integer seed >= 0, a SeedSequence or a "
+            f"numpy.random.Generator; got {rng!r}."
+        ) from None
 
 
 def as_step(h, x: np.ndarray, name: str = "h") -> float:
@@ -181,9 +211,11 @@ def as_step(h, x: np.ndarray, name: str = "h") -> float:
         big = float(np.max(np.abs(x[stuck])))
         spacing = float(np.spacing(big))
         raise ValueError(
-            f"{name} = {h:g} is too small for x: x + {name} == x in floating point for entries "
-            f"of size {big:g} (their spacing is {spacing:.2g}). A step near "
-            f"1e-6 * max(1, |x|) = {1e-6 * max(1.0, big):.0e} balances truncation and round-off.")
+            f"{name} = {h:g} is too small for x: x + {name} == x in floating point for"
+            f" entries of size {big:g} (their spacing is {spacing:.2g}). A step near"
+            f" 1e-6 * max(1, |x|) = {1e-6 * max(1.0, big):.0e} balances truncation and"
+            " round-off."
+        )
     return float(h)
 
 
@@ -208,39 +240,69 @@ def scalar_output(value, name: str, what: str = "the loss") -> float:
     ValueError: fun must return a scalar (one number: the loss); got an array of shape (3,). A per-sample vector of losses needs .mean().
     """
     if value is None:
-        raise ValueError(f"{name} returned None; it must return a scalar (one number: {what}). "
-                         "Did it forget `return`?")
+        raise ValueError(
+            f"{name} returned None; it must return a scalar (one number: {what}). "
+            "Did it forget `return`?"
+        )
     if isinstance(value, (tuple, list)):
-        raise ValueError(f"{name} must return a scalar (one number: {what}); got a {type(value).__name__} "
-                         f"of length {len(value)}. If it returns (value, gradient), pass jac=True.")
+        raise ValueError(
+            f"{name} must return a scalar (one number: {what}); got a"
+            f" {type(value).__name__} of length {len(value)}. If it returns (value,"
+            " gradient), pass jac=True."
+        )
     if isinstance(value, (str, bytes)):
-        raise ValueError(f"{name} must return a scalar (one number: {what}); got the string {value!r}.")
+        raise ValueError(
+            f"{name} must return a scalar (one number: {what}); got the string"
+            f" {value!r}."
+        )
     if np.iscomplexobj(value):
-        raise ValueError(f"{name} returned a complex number {value!r}; expected a real number ({what}).")
-    if np.ndim(value) != 0 and np.size(value) == 1 and np.asarray(value).dtype.kind in "biuf":
-        return float(np.asarray(value).item())  # an array holding one number, as SciPy accepts
+        raise ValueError(
+            f"{name} returned a complex number {value!r}; expected a real number"
+            f" ({what})."
+        )
+    if (
+        np.ndim(value) != 0
+        and np.size(value) == 1
+        and np.asarray(value).dtype.kind in "biuf"
+    ):
+        return float(
+            np.asarray(value).item()
+        )  # an array holding one number, as SciPy accepts
     if np.ndim(value) != 0:
         shape = np.shape(value)
-        tail = " A per-sample vector of losses needs .mean()." if len(shape) == 1 and shape[0] > 1 else ""
-        raise ValueError(f"{name} must return a scalar (one number: {what}); got an array of shape "
-                         f"{shape}.{tail}")
+        tail = (
+            " A per-sample vector of losses needs .mean()."
+            if len(shape) == 1 and shape[0] > 1
+            else ""
+        )
+        raise ValueError(
+            f"{name} must return a scalar (one number: {what}); got an array of shape "
+            f"{shape}.{tail}"
+        )
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must return a scalar (one number: {what}); got {value!r}.") from None
+        raise ValueError(
+            f"{name} must return a scalar (one number: {what}); got {value!r}."
+        ) from None
 
 
 def gradient_output(value, name: str, shape: tuple) -> np.ndarray:
-    """The gradient ``fn`` returned, as a real float array of ``shape``; a clear error otherwise.
+    """The gradient ``fn`` returned, as a real float array of ``shape``; a clear error
+    otherwise.
 
     >>> gradient_output([1, 2], "jac", (2,))
     array([1., 2.])
     """
     if value is None:
-        raise ValueError(f"{name} returned None; it must return the gradient, an array of "
-                         f"shape {shape}. Did it forget `return`?")
+        raise ValueError(
+            f"{name} returned None; it must return the gradient, an array of "
+            f"shape {shape}. Did it forget `return`?"
+        )
     g = as_real_array(value, f"the gradient returned by {name}")
     if g.shape != tuple(shape):
-        raise ValueError(f"{name} must return shape {tuple(shape)} (same as x: it is the "
-                         f"gradient); got {g.shape}.")
+        raise ValueError(
+            f"{name} must return shape {tuple(shape)} (same as x: it is the "
+            f"gradient); got {g.shape}."
+        )
     return g

@@ -14,10 +14,12 @@ The updates, with g_k the gradient at the iterate x_k and every state starting a
 * heavy ball (Polyak): v_{k+1} = beta v_k - rate g_k, x_{k+1} = x_k + v_{k+1};
 * Nesterov: the same velocity, but x_{k+1} = x_k + beta v_{k+1} - rate g_k (the
   "look-ahead" form: one gradient per step, taken at the iterate itself);
-* RMSProp: s_{k+1} = rho s_k + (1 - rho) g_k^2, x_{k+1} = x_k - rate g_k / (sqrt(s_{k+1}) + eps);
+* RMSProp: s_{k+1} = rho s_k + (1 - rho) g_k^2, x_{k+1} = x_k - rate g_k /
+  (sqrt(s_{k+1}) + eps);
 * Adam: m and s are moving averages of g and g^2 (weights beta1, beta2), divided by
   1 - beta1^t and 1 - beta2^t (t = k + 1) to undo their bias towards the zero start;
-  ``amsgrad=True`` divides by the running maximum of s instead (Reddi, Kale and Kumar, 2018).
+  ``amsgrad=True`` divides by the running maximum of s instead (Reddi, Kale and Kumar,
+  2018).
 
 On an ill-conditioned quadratic (condition number 100) the tuned heavy ball needs about
 eight times fewer steps than the best constant-rate gradient descent:
@@ -43,7 +45,8 @@ from .optimizers import STATUS_MESSAGES, _descend, _rate_at, _setup
 
 __all__ = ["momentum", "rmsprop", "adam", "momentum_rate", "STATUS_MESSAGES"]
 
-# update(k, x, g) -> new x; it keeps its own state (velocity, moving averages) in a closure.
+# update(k, x, g) -> new x; it keeps its own state (velocity, moving averages) in a
+# closure.
 _Update = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -82,8 +85,8 @@ def momentum(
 
     Heavy ball: v_{k+1} = beta v_k - rate(k) g_k and x_{k+1} = x_k + v_{k+1}, that is
     x_{k+1} = x_k - rate g_k + beta (x_k - x_{k-1}). With ``nesterov=True`` the step is
-    x_{k+1} = x_k + beta v_{k+1} - rate(k) g_k, which is Nesterov's method written at the
-    look-ahead point (one gradient per step). ``beta=0`` is plain gradient descent.
+    x_{k+1} = x_k + beta v_{k+1} - rate(k) g_k, which is Nesterov's method written at
+    the look-ahead point (one gradient per step). ``beta=0`` is plain gradient descent.
     ``beta`` must be in [0, 1).
 
     Examples
@@ -98,8 +101,20 @@ def momentum(
     ...          options={"learning_rate": 0.1, "beta": 0.5}).nit == res.nit
     True
     """
-    counted, rate, gtol = _setup("momentum", fun, jac, args, learning_rate, maxiter, gtol, tol,
-                                  divergence_factor, bounds, constraints, unknown_options)
+    counted, rate, gtol = _setup(
+        "momentum",
+        fun,
+        jac,
+        args,
+        learning_rate,
+        maxiter,
+        gtol,
+        tol,
+        divergence_factor,
+        bounds,
+        constraints,
+        unknown_options,
+    )
     beta = _as_fraction(beta, "beta")
     if not isinstance(nesterov, (bool, np.bool_)):
         raise ValueError(f"nesterov must be True or False; got {nesterov!r}.")
@@ -134,10 +149,11 @@ def rmsprop(
     tol: float | None = None,
     **unknown_options,
 ) -> OptimizeResult:
-    """RMSProp: divide each gradient component by a running root mean square of its past values.
+    """RMSProp: divide each gradient component by a running root mean square of its past
+    values.
 
-    s_{k+1} = rho s_k + (1 - rho) g_k^2 and x_{k+1} = x_k - rate(k) g_k / (sqrt(s_{k+1}) + eps),
-    with s_0 = 0. ``rho`` must be in [0, 1) and ``eps`` > 0.
+    s_{k+1} = rho s_k + (1 - rho) g_k^2 and x_{k+1} = x_k - rate(k) g_k / (sqrt(s_{k+1})
+    + eps), with s_0 = 0. ``rho`` must be in [0, 1) and ``eps`` > 0.
 
     Examples
     --------
@@ -146,8 +162,20 @@ def rmsprop(
     >>> np.round(res.x - [3.0, -4.0], 4)  # first step: rate / sqrt(1 - rho) per coordinate
     array([-0.0316,  0.0316])
     """
-    counted, rate, gtol = _setup("rmsprop", fun, jac, args, learning_rate, maxiter, gtol, tol,
-                                  divergence_factor, bounds, constraints, unknown_options)
+    counted, rate, gtol = _setup(
+        "rmsprop",
+        fun,
+        jac,
+        args,
+        learning_rate,
+        maxiter,
+        gtol,
+        tol,
+        divergence_factor,
+        bounds,
+        constraints,
+        unknown_options,
+    )
     rho = _as_fraction(rho, "rho")
     eps = as_positive(eps, "eps")
     s = None
@@ -185,18 +213,19 @@ def adam(
 ) -> OptimizeResult:
     """Adam (Kingma and Ba): momentum on g and RMSProp on g^2, both bias-corrected.
 
-    With t = k + 1: m_t = beta1 m_{t-1} + (1 - beta1) g, s_t = beta2 s_{t-1} + (1 - beta2) g^2,
-    m_hat = m_t / (1 - beta1^t), s_hat = s_t / (1 - beta2^t) and
-    x_t = x_{t-1} - rate m_hat / (sqrt(s_hat) + eps). The correction makes the first step
-    rate * g / (|g| + eps), about ``learning_rate`` per coordinate; ``bias_correction=False``
-    drops it (to show what it is for). ``beta1`` in [0, 1), ``beta2`` in (0, 1), ``eps`` > 0.
+    With t = k + 1: m_t = beta1 m_{t-1} + (1 - beta1) g, s_t = beta2 s_{t-1} + (1 -
+    beta2) g^2, m_hat = m_t / (1 - beta1^t), s_hat = s_t / (1 - beta2^t) and
+    x_t = x_{t-1} - rate m_hat / (sqrt(s_hat) + eps). The correction makes the first
+    step rate * g / (|g| + eps), about ``learning_rate`` per coordinate;
+    ``bias_correction=False`` drops it (to show what it is for). ``beta1`` in [0, 1),
+    ``beta2`` in (0, 1), ``eps`` > 0.
 
     ``amsgrad=True`` is AMSGrad (Reddi, Kale and Kumar, "On the Convergence of Adam and
     Beyond", ICLR 2018): s_max_t = max(s_max_{t-1}, s_t) replaces s_t in the step, as in
-    PyTorch (the running maximum of the raw average, then the bias correction). Plain Adam's
-    effective step rate / (sqrt(s_hat) + eps) grows without bound as the gradients fade;
-    AMSGrad's can grow only through the bias correction, by at most 1 / sqrt(1 - beta2^t)
-    after step t.
+    PyTorch (the running maximum of the raw average, then the bias correction). Plain
+    Adam's effective step rate / (sqrt(s_hat) + eps) grows without bound as the
+    gradients fade; AMSGrad's can grow only through the bias correction, by at most 1 /
+    sqrt(1 - beta2^t) after step t.
 
     Examples
     --------
@@ -208,13 +237,27 @@ def adam(
     >>> bool(np.array_equal(ams.x, res.x))  # the same first step: the maximum of one s is s
     True
     """
-    counted, rate, gtol = _setup("adam", fun, jac, args, learning_rate, maxiter, gtol, tol,
-                                  divergence_factor, bounds, constraints, unknown_options)
+    counted, rate, gtol = _setup(
+        "adam",
+        fun,
+        jac,
+        args,
+        learning_rate,
+        maxiter,
+        gtol,
+        tol,
+        divergence_factor,
+        bounds,
+        constraints,
+        unknown_options,
+    )
     beta1 = _as_fraction(beta1, "beta1")
     beta2 = _as_fraction(beta2, "beta2", allow_zero=False)
     eps = as_positive(eps, "eps")
     if not isinstance(bias_correction, (bool, np.bool_)):
-        raise ValueError(f"bias_correction must be True or False; got {bias_correction!r}.")
+        raise ValueError(
+            f"bias_correction must be True or False; got {bias_correction!r}."
+        )
     if not isinstance(amsgrad, (bool, np.bool_)):
         raise ValueError(f"amsgrad must be True or False; got {amsgrad!r}.")
     m = s = s_max = None
@@ -229,20 +272,28 @@ def adam(
         s_max = s if s_max is None else np.maximum(s_max, s)
         s_used = s_max if amsgrad else s
         t = k + 1
-        m_hat, s_hat = (m / (1 - beta1**t), s_used / (1 - beta2**t)) if bias_correction else (m, s_used)
+        m_hat, s_hat = (
+            (m / (1 - beta1**t), s_used / (1 - beta2**t))
+            if bias_correction
+            else (m, s_used)
+        )
         return x - _rate_at(rate, k) * m_hat / (np.sqrt(s_hat) + eps)
 
     return _descend(counted, x0, update, maxiter, gtol, divergence_factor, callback)
 
 
-def momentum_rate(learning_rate: float, beta: float, eigenvalues, *, nesterov: bool = False) -> float:
-    """Asymptotic convergence factor of (heavy-ball or Nesterov) momentum on a quadratic.
+def momentum_rate(
+    learning_rate: float, beta: float, eigenvalues, *, nesterov: bool = False
+) -> float:
+    """Asymptotic convergence factor of (heavy-ball or Nesterov) momentum on a
+    quadratic.
 
     Along an eigenvector of the Hessian with eigenvalue lam, the error obeys a two-term
     recurrence whose characteristic polynomial is, with h = learning_rate * lam,
-    z^2 - (1 + beta - h) z + beta (heavy ball) or z^2 - (1 + beta)(1 - h) z + beta (1 - h)
-    (Nesterov). The error shrinks like rho^k with rho the largest root modulus over all
-    eigenvalues; rho < 1 means stable. ``beta=0`` gives gradient descent's max |1 - h|.
+    z^2 - (1 + beta - h) z + beta (heavy ball) or z^2 - (1 + beta)(1 - h) z + beta (1 -
+    h) (Nesterov). The error shrinks like rho^k with rho the largest root modulus over
+    all eigenvalues; rho < 1 means stable. ``beta=0`` gives gradient descent's max |1 -
+    h|.
 
     >>> momentum_rate(2 / 101, 0.0, [1.0, 100.0])  # gradient descent: (kappa - 1) / (kappa + 1)
     0.9801980198019802
@@ -254,7 +305,10 @@ def momentum_rate(learning_rate: float, beta: float, eigenvalues, *, nesterov: b
     nesterov = as_bool(nesterov, "nesterov")
     lam = as_real_array(eigenvalues, "eigenvalues")
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite numbers; got shape {lam.shape}.")
+        raise ValueError(
+            "eigenvalues must be a non-empty 1-D array of finite numbers; got shape"
+            f" {lam.shape}."
+        )
     h = learning_rate * lam
     if nesterov:
         b, c = (1 + beta) * (1 - h), beta * (1 - h)

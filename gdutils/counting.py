@@ -31,22 +31,23 @@ def _callable_or_none(f, name: str):
 
 
 class CountedObjective:
-    """Wrap ``fun`` (and optionally ``jac``, ``hess``, ``hessp``) so that every call is counted.
+    """Wrap ``fun`` (and optionally ``jac``, ``hess``, ``hessp``) so that every call is
+    counted.
 
-    Pass ``c.fun``, ``c.jac``, ``c.hess`` and ``c.hessp`` to an optimizer in place of the
-    originals (``c.jac`` is None when no gradient was given, so SciPy falls back to finite
-    differences, whose function calls are then counted in ``nfev``). Counters:
+    Pass ``c.fun``, ``c.jac``, ``c.hess`` and ``c.hessp`` to an optimizer in place of
+    the originals (``c.jac`` is None when no gradient was given, so SciPy falls back to
+    finite differences, whose function calls are then counted in ``nfev``). Counters:
 
     - ``nfev``: calls of ``fun``;
     - ``njev``: calls of ``jac``;
     - ``nhev``: calls of ``hess`` or ``hessp`` (as SciPy's ``nhev`` does for Newton-CG);
     - ``evaluations``: their sum.
 
-    ``trace`` has one row per call of ``fun``: the number of evaluations made so far (this
-    call included) and the value returned, which is what a plot of the error against the
-    evaluations needs; ``count_trace`` has the three counters at the same moments, so the
-    gradient (or Hessian) evaluations made before a given value was first reached can be
-    read off. ``reset()`` sets everything back to zero.
+    ``trace`` has one row per call of ``fun``: the number of evaluations made so far
+    (this call included) and the value returned, which is what a plot of the error
+    against the evaluations needs; ``count_trace`` has the three counters at the same
+    moments, so the gradient (or Hessian) evaluations made before a given value was
+    first reached can be read off. ``reset()`` sets everything back to zero.
 
     >>> c = CountedObjective(lambda x: float(np.sum(x**2)), jac=lambda x: 2 * x)
     >>> c.fun(np.ones(2)), c.jac(np.ones(2)), c.fun(np.zeros(2))
@@ -84,7 +85,8 @@ class CountedObjective:
 
     @classmethod
     def from_objective(cls, objective, *, hessian: bool = True) -> CountedObjective:
-        """Count an :class:`gdutils.objectives.Objective` bundle (fun, grad and, if asked, hess).
+        """Count an :class:`gdutils.objectives.Objective` bundle (fun, grad and, if
+        asked, hess).
 
         >>> from gdutils.objectives import rosenbrock
         >>> c = CountedObjective.from_objective(rosenbrock())
@@ -93,7 +95,10 @@ class CountedObjective:
         """
         for attr in ("fun", "grad", "hess"):
             if not callable(getattr(objective, attr, None)):
-                raise ValueError(f"objective must have callable fun, grad and hess; {attr!r} is missing.")
+                raise ValueError(
+                    f"objective must have callable fun, grad and hess; {attr!r} is"
+                    " missing."
+                )
         return cls(objective.fun, objective.grad, objective.hess if hessian else None)
 
     def reset(self) -> None:
@@ -123,7 +128,8 @@ class CountedObjective:
 
     @property
     def count_trace(self) -> np.ndarray:
-        """Integer array of shape (calls of fun, 3): ``nfev, njev, nhev`` at each call of fun."""
+        """Integer array of shape (calls of fun, 3): ``nfev, njev, nhev`` at each call
+        of fun."""
         return np.array(self._count_trace, dtype=int).reshape(-1, 3)
 
     def fun(self, x, *args) -> float:

@@ -13,11 +13,19 @@ import numpy as np
 
 from ._validation import as_finite, as_positive, as_real_array, as_rng
 
-__all__ = ["Dataset", "toy_1d", "linear_regression", "polynomial", "random_labels", "add_bias"]
+__all__ = [
+    "Dataset",
+    "toy_1d",
+    "linear_regression",
+    "polynomial",
+    "random_labels",
+    "add_bias",
+]
 
 
 class Dataset(NamedTuple):
-    """Features ``X`` (n, d), targets ``y`` (n,) and true parameters ``theta`` (or None).
+    """Features ``X`` (n, d), targets ``y`` (n,) and true parameters ``theta`` (or
+    None).
 
     >>> X, y, theta = Dataset(np.ones((2, 1)), np.ones(2), None)
     >>> X.shape

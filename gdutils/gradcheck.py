@@ -7,14 +7,20 @@ from collections.abc import Callable
 import numpy as np
 
 from ._validation import (
-    as_real_array, as_step, as_vector, callable_name, gradient_output, scalar_output,
+    as_real_array,
+    as_step,
+    as_vector,
+    callable_name,
+    gradient_output,
+    scalar_output,
 )
 
 __all__ = ["numerical_gradient", "relative_error", "check_gradient"]
 
 
 def numerical_gradient(f: Callable, x, h: float = 1e-6, args: tuple = ()) -> np.ndarray:
-    """Central-difference gradient (f(x + h e_i) - f(x - h e_i)) / (2h), one coordinate at a time.
+    """Central-difference gradient (f(x + h e_i) - f(x - h e_i)) / (2h), one coordinate
+    at a time.
 
     ``f`` must return one scalar (not a vector of per-sample losses). The error is
     O(h^2) from truncation plus O(eps/h) from round-off, so h near 1e-6 balances them
@@ -47,16 +53,24 @@ def relative_error(a, b) -> float:
     a = as_real_array(a, "a")
     b = as_real_array(b, "b")
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape; got {a.shape} and {b.shape}.")
+        raise ValueError(
+            f"a and b must have the same shape; got {a.shape} and {b.shape}."
+        )
     for name, v in (("a", a), ("b", b)):
-        if not np.isfinite(v).all():  # NaN would compare False with any tolerance: never pass
-            raise ValueError(f"{name} contains NaN or inf, so no relative error can be computed "
-                             "(a test `error > tol` would silently pass).")
+        if not np.isfinite(
+            v
+        ).all():  # NaN would compare False with any tolerance: never pass
+            raise ValueError(
+                f"{name} contains NaN or inf, so no relative error can be computed "
+                "(a test `error > tol` would silently pass)."
+            )
     denom = max(np.linalg.norm(a) + np.linalg.norm(b), np.finfo(float).tiny)
     return float(np.linalg.norm(a - b) / denom)
 
 
-def check_gradient(f: Callable, grad: Callable, x, h: float = 1e-6, args: tuple = ()) -> float:
+def check_gradient(
+    f: Callable, grad: Callable, x, h: float = 1e-6, args: tuple = ()
+) -> float:
     """Relative error between ``grad(x)`` and central differences of ``f`` at ``x``.
 
     >>> check_gradient(lambda x: np.sum(x**3), lambda x: 3 * x**2, np.array([1.0, -2.0])) < 1e-8
@@ -67,9 +81,13 @@ def check_gradient(f: Callable, grad: Callable, x, h: float = 1e-6, args: tuple 
         raise ValueError(f"grad must be callable; got {grad!r}.")
     g = gradient_output(grad(x.copy(), *args), "grad", x.shape)
     if not np.isfinite(g).all():
-        raise ValueError(f"{callable_name(grad, 'grad')} returned NaN or inf at x: "
-                         f"{g}. Check it where it is finite, or fix the overflow.")
+        raise ValueError(
+            f"{callable_name(grad, 'grad')} returned NaN or inf at x: "
+            f"{g}. Check it where it is finite, or fix the overflow."
+        )
     numeric = numerical_gradient(f, x, h, args)
     if not np.isfinite(numeric).all():
-        raise ValueError("f is not finite near x (its central differences are NaN or inf).")
+        raise ValueError(
+            "f is not finite near x (its central differences are NaN or inf)."
+        )
     return relative_error(g, numeric)

@@ -1,4 +1,5 @@
-"""Non-convex landscapes, measured: critical points, escapes from saddles, basins, random Hessians.
+"""Non-convex landscapes, measured: critical points, escapes from saddles, basins,
+random Hessians.
 
 * :func:`classify_critical_point` reads the type of a critical point off the signs of
   its Hessian's eigenvalues.
@@ -8,15 +9,17 @@
   :func:`predicted_escape_time` give the linearised prediction to compare with.
 * :func:`basin_map` runs plain gradient descent from every point of a grid and records
   which minimizer each start reaches.
-* :func:`newton_iterates` is the pure Newton iteration, which goes to the nearest critical
-  point of its quadratic model whatever its type; :func:`critical_point_reached` names the
-  known critical point (if any) each end point sits on.
+* :func:`newton_iterates` is the pure Newton iteration, which goes to the nearest
+  critical point of its quadratic model whatever its type;
+  :func:`critical_point_reached` names the known critical point (if any) each end point
+  sits on.
 * :func:`random_symmetric` and :func:`positive_definite_fraction` measure how rare
   "all eigenvalues positive" is for a random symmetric matrix of dimension d.
 
 Functions that simulate many runs at once (``escape_times``, ``basin_map``, and
-``noisy_gd`` or ``newton_iterates`` given a stack of starts) call ``grad`` on a stack of points of shape (n, d), one point per row; the objectives of
-:mod:`gdutils.objectives` made for this chapter accept such stacks.
+``noisy_gd`` or ``newton_iterates`` given a stack of starts) call ``grad`` on a stack of
+points of shape (n, d), one point per row; the objectives of :mod:`gdutils.objectives`
+made for this chapter accept such stacks.
 
 >>> classify_critical_point(np.diag([2.0, -2.0]))
 'saddle'
@@ -48,7 +51,9 @@ __all__ = [
 def _as_hessian(hessian) -> np.ndarray:
     H = as_real_array(hessian, "hessian")
     if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
-        raise ValueError(f"hessian must be a square matrix of shape (d, d); got shape {H.shape}.")
+        raise ValueError(
+            f"hessian must be a square matrix of shape (d, d); got shape {H.shape}."
+        )
     if not np.all(np.isfinite(H)):
         raise ValueError("hessian contains NaN or inf; expected finite values.")
     if not np.allclose(H, H.T, rtol=1e-10, atol=1e-12):
@@ -88,7 +93,9 @@ def _as_points(x0, name: str = "x0") -> np.ndarray:
     if x.ndim == 1:
         return as_vector(x, name).copy()
     if x.ndim != 2 or x.size == 0:
-        raise ValueError(f"{name} must have shape (d,) or (n, d) (one start per row); got {x.shape}.")
+        raise ValueError(
+            f"{name} must have shape (d,) or (n, d) (one start per row); got {x.shape}."
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} contains NaN or inf; expected finite values.")
     return x.copy()
@@ -97,7 +104,10 @@ def _as_points(x0, name: str = "x0") -> np.ndarray:
 def _grad_at(grad: Callable, x: np.ndarray) -> np.ndarray:
     g = as_real_array(grad(x), "the grad output")
     if g.shape != x.shape:
-        raise ValueError(f"grad must return an array of the same shape as its input {x.shape}; got {g.shape}.")
+        raise ValueError(
+            f"grad must return an array of the same shape as its input {x.shape}; got"
+            f" {g.shape}."
+        )
     return g
 
 
@@ -110,14 +120,15 @@ def noisy_gd(
     steps: int = 100,
     rng=None,
 ) -> np.ndarray:
-    """Gradient descent with noisy gradients: x_{k+1} = x_k - rate(k) * (grad(x_k) + noise * xi_k).
+    """Gradient descent with noisy gradients: x_{k+1} = x_k - rate(k) * (grad(x_k) +
+    noise * xi_k).
 
-    ``xi_k`` is standard normal (one draw per coordinate and step, from ``rng``), a model
-    of the error of a mini-batch gradient. ``noise=0`` is plain gradient descent. Returns
-    the trajectory, shape (steps + 1, d) with the start first; ``x0`` may also be a stack
-    of starts (n, d), giving shape (steps + 1, n, d), in which case ``grad`` must accept
-    stacks. The simulation stops before the first step that makes an iterate non-finite
-    (the trajectory is then shorter than steps + 1).
+    ``xi_k`` is standard normal (one draw per coordinate and step, from ``rng``), a
+    model of the error of a mini-batch gradient. ``noise=0`` is plain gradient descent.
+    Returns the trajectory, shape (steps + 1, d) with the start first; ``x0`` may also
+    be a stack of starts (n, d), giving shape (steps + 1, n, d), in which case ``grad``
+    must accept stacks. The simulation stops before the first step that makes an iterate
+    non-finite (the trajectory is then shorter than steps + 1).
 
     >>> noisy_gd(lambda x: 2 * x, [1.0, -1.0], learning_rate=0.25, steps=2)
     array([[ 1.  , -1.  ],
@@ -156,7 +167,8 @@ def escape_times(
     rng=None,
     x0=None,
 ) -> np.ndarray:
-    """Steps until noisy gradient descent first gets ``radius`` away from ``saddle``, for ``n_runs`` runs.
+    """Steps until noisy gradient descent first gets ``radius`` away from ``saddle``,
+    for ``n_runs`` runs.
 
     All runs start at ``x0`` (default: the saddle itself) and follow :func:`noisy_gd`
     with independent noise; they are simulated together, so ``grad`` is called on a
@@ -198,33 +210,44 @@ def escape_times(
 
 
 def effective_noise(noise: float, learning_rate: float, curvature: float) -> float:
-    """Spread that noisy steps build up along an unstable direction of curvature ``curvature`` < 0.
+    """Spread that noisy steps build up along an unstable direction of curvature
+    ``curvature`` < 0.
 
     Linearised along the eigenvector, the coordinate obeys
     u_{k+1} = q u_k - rate * noise * xi_k with q = 1 + rate * |curvature|, so
     u_k = q^k * (a Gaussian whose standard deviation tends to
-    rate * noise / sqrt(q^2 - 1)). That limit, about noise * sqrt(rate / (2 |curvature|))
-    for small steps, is returned.
+    rate * noise / sqrt(q^2 - 1)). That limit, about noise * sqrt(rate / (2
+    |curvature|)) for small steps, is returned.
 
     >>> round(effective_noise(1.0, 0.1, -1.0), 6)
     0.218218
     """
     as_positive(noise, "noise")
     as_positive(learning_rate, "learning_rate")
-    if not (isinstance(curvature, (int, float, np.floating)) and np.isfinite(curvature) and curvature < 0):
-        raise ValueError(f"curvature must be the negative Hessian eigenvalue (a number < 0); got {curvature!r}.")
+    if not (
+        isinstance(curvature, (int, float, np.floating))
+        and np.isfinite(curvature)
+        and curvature < 0
+    ):
+        raise ValueError(
+            "curvature must be the negative Hessian eigenvalue (a number < 0); got"
+            f" {curvature!r}."
+        )
     q = 1.0 + learning_rate * abs(curvature)
     return float(learning_rate * noise / np.sqrt(q * q - 1.0))
 
 
-def predicted_escape_time(radius: float, scale: float, learning_rate: float, curvature: float) -> float:
-    """Linearised steps to grow from ``scale`` to ``radius`` along a direction of curvature < 0.
+def predicted_escape_time(
+    radius: float, scale: float, learning_rate: float, curvature: float
+) -> float:
+    """Linearised steps to grow from ``scale`` to ``radius`` along a direction of
+    curvature < 0.
 
     Gradient descent multiplies the coordinate along the negative-curvature eigenvector
     by q = 1 + rate * |curvature| each step, so it takes log(radius / scale) / log(q)
     steps, about log(radius / scale) / (rate * |curvature|) when the step is small.
-    ``scale`` is the initial offset along that eigenvector (a deterministic perturbation)
-    or, with noise, :func:`effective_noise`.
+    ``scale`` is the initial offset along that eigenvector (a deterministic
+    perturbation) or, with noise, :func:`effective_noise`.
 
     >>> round(predicted_escape_time(1.0, np.exp(-10), 0.1, -1.0), 3)
     104.921
@@ -232,8 +255,15 @@ def predicted_escape_time(radius: float, scale: float, learning_rate: float, cur
     as_positive(radius, "radius")
     as_positive(scale, "scale")
     as_positive(learning_rate, "learning_rate")
-    if not (isinstance(curvature, (int, float, np.floating)) and np.isfinite(curvature) and curvature < 0):
-        raise ValueError(f"curvature must be the negative Hessian eigenvalue (a number < 0); got {curvature!r}.")
+    if not (
+        isinstance(curvature, (int, float, np.floating))
+        and np.isfinite(curvature)
+        and curvature < 0
+    ):
+        raise ValueError(
+            "curvature must be the negative Hessian eigenvalue (a number < 0); got"
+            f" {curvature!r}."
+        )
     return float(np.log(radius / scale) / np.log1p(learning_rate * abs(curvature)))
 
 
@@ -250,14 +280,14 @@ def basin_map(
 ) -> np.ndarray:
     """Which minimizer plain gradient descent reaches from every point of a 2-D grid.
 
-    The grid is ``np.linspace(*xlim, resolution)`` by ``np.linspace(*ylim, resolution)``;
-    all starts run together (``grad`` is called on a stack of shape (n, 2)) for at most
-    ``max_steps`` steps, stopping early once every run is within ``tol`` of a minimizer.
-    Returns an int array of shape (resolution, resolution), rows = y (as for
-    ``imshow``/``contourf``): the index of the minimizer reached, or -1 for a start that
-    reached none: it diverged (overflowed), or it was still farther than ``tol`` from
-    every minimizer after ``max_steps`` steps (a start on a saddle's stable set stays
-    there). A run stops as soon as it is within ``tol`` of a minimizer.
+    The grid is ``np.linspace(*xlim, resolution)`` by ``np.linspace(*ylim,
+    resolution)``; all starts run together (``grad`` is called on a stack of shape (n,
+    2)) for at most ``max_steps`` steps, stopping early once every run is within ``tol``
+    of a minimizer. Returns an int array of shape (resolution, resolution), rows = y (as
+    for ``imshow``/``contourf``): the index of the minimizer reached, or -1 for a start
+    that reached none: it diverged (overflowed), or it was still farther than ``tol``
+    from every minimizer after ``max_steps`` steps (a start on a saddle's stable set
+    stays there). A run stops as soon as it is within ``tol`` of a minimizer.
 
     >>> grad = lambda p: np.stack([p[:, 0] ** 3 - p[:, 0], p[:, 1]], axis=1)  # wells at x = -1, 1
     >>> basin_map(grad, [[-1.0, 0.0], [1.0, 0.0]], xlim=(-2, 2), ylim=(-1, 1), resolution=5)[0]
@@ -265,14 +295,18 @@ def basin_map(
     """
     M = as_real_array(minimizers, "minimizers")
     if M.ndim != 2 or M.shape[1] != 2 or M.shape[0] == 0:
-        raise ValueError(f"minimizers must have shape (m, 2), one 2-D point per row; got {M.shape}.")
+        raise ValueError(
+            f"minimizers must have shape (m, 2), one 2-D point per row; got {M.shape}."
+        )
     as_positive(resolution, "resolution", integer=True)
     as_positive(learning_rate, "learning_rate")
     as_positive(max_steps, "max_steps", integer=True)
     as_positive(tol, "tol")
     for name, lim in (("xlim", xlim), ("ylim", ylim)):
         if len(lim) != 2 or not lim[0] < lim[1]:
-            raise ValueError(f"{name} must be (low, high) with low < high; got {lim!r}.")
+            raise ValueError(
+                f"{name} must be (low, high) with low < high; got {lim!r}."
+            )
     xs = np.linspace(*xlim, resolution)
     ys = np.linspace(*ylim, resolution)
     gx, gy = np.meshgrid(xs, ys)
@@ -300,16 +334,18 @@ def basin_map(
     return labels.reshape(resolution, resolution)
 
 
-def newton_iterates(grad: Callable, hess: Callable, x0, *, steps: int = 50) -> np.ndarray:
+def newton_iterates(
+    grad: Callable, hess: Callable, x0, *, steps: int = 50
+) -> np.ndarray:
     """Pure Newton's method x_{k+1} = x_k - H(x_k)^{-1} grad(x_k), with no step control.
 
-    Each step jumps to the critical point of the local quadratic model, and that point is
-    a minimum of the model only where the Hessian is positive definite: near a saddle or
-    a maximum, Newton's method converges to it (quadratically) as readily as to a minimum.
-    Returns the trajectory, shape (steps + 1, d) with the start first; ``x0`` may be a
-    stack of starts (n, d), giving shape (steps + 1, n, d), in which case ``grad`` must
-    return (n, d) and ``hess`` (n, d, d). A run whose Hessian is singular, or whose
-    iterate is no longer finite, is NaN from then on (the other runs go on).
+    Each step jumps to the critical point of the local quadratic model, and that point
+    is a minimum of the model only where the Hessian is positive definite: near a saddle
+    or a maximum, Newton's method converges to it (quadratically) as readily as to a
+    minimum. Returns the trajectory, shape (steps + 1, d) with the start first; ``x0``
+    may be a stack of starts (n, d), giving shape (steps + 1, n, d), in which case
+    ``grad`` must return (n, d) and ``hess`` (n, d, d). A run whose Hessian is singular,
+    or whose iterate is no longer finite, is NaN from then on (the other runs go on).
 
     >>> grad = lambda p: p * np.array([2.0, -2.0])              # f = x^2 - y^2, a saddle
     >>> hess = lambda p: np.diag([2.0, -2.0])
@@ -333,10 +369,14 @@ def newton_iterates(grad: Callable, hess: Callable, x0, *, steps: int = 50) -> n
                 g = np.asarray(grad(arg), dtype=float).reshape(len(idx), d)
                 H = np.asarray(hess(arg), dtype=float).reshape(len(idx), d, d)
                 step = np.full((len(idx), d), np.nan)
-                ok = np.all(np.isfinite(H), axis=(1, 2)) & np.all(np.isfinite(g), axis=1)
+                ok = np.all(np.isfinite(H), axis=(1, 2)) & np.all(
+                    np.isfinite(g), axis=1
+                )
                 try:
                     step[ok] = np.linalg.solve(H[ok], g[ok][..., None])[..., 0]
-                except np.linalg.LinAlgError:  # some Hessian is singular: solve one at a time
+                except (
+                    np.linalg.LinAlgError
+                ):  # some Hessian is singular: solve one at a time
                     for i in np.flatnonzero(ok):
                         try:
                             step[i] = np.linalg.solve(H[i], g[i])
@@ -351,13 +391,16 @@ def newton_iterates(grad: Callable, hess: Callable, x0, *, steps: int = 50) -> n
     return out[:, 0] if single else out
 
 
-def critical_point_reached(points, critical_points: dict, *, tol: float = 1e-6) -> np.ndarray:
-    """The label of the known critical point within ``tol`` of each point, or ``"none"``.
+def critical_point_reached(
+    points, critical_points: dict, *, tol: float = 1e-6
+) -> np.ndarray:
+    """The label of the known critical point within ``tol`` of each point, or
+    ``"none"``.
 
-    ``critical_points`` maps a label to a list of points, as ``Objective.critical_points``
-    does (``{"minimum": [...], "saddle": [...], ...}``). ``points`` is one point (d,),
-    giving one label (a ``str``), or a stack (n, d), giving an array of shape (n,); a
-    NaN point reached none.
+    ``critical_points`` maps a label to a list of points, as
+    ``Objective.critical_points`` does (``{"minimum": [...], "saddle": [...], ...}``).
+    ``points`` is one point (d,), giving one label (a ``str``), or a stack (n, d),
+    giving an array of shape (n,); a NaN point reached none.
 
     >>> known = {"minimum": [np.array([1.0, 0.0])], "saddle": [np.zeros(2)]}
     >>> critical_point_reached([[1.0, 1e-9], [0.5, 0.0], [0.0, 0.0]], known).tolist()
@@ -378,7 +421,10 @@ def critical_point_reached(points, critical_points: dict, *, tol: float = 1e-6) 
         raise ValueError("critical_points is empty: nothing to compare with.")
     C = np.array(where)
     if C.ndim != 2 or C.shape[1] != X.shape[1]:
-        raise ValueError(f"critical points must have the points' dimension {X.shape[1]}; got shape {C.shape}.")
+        raise ValueError(
+            f"critical points must have the points' dimension {X.shape[1]}; got shape"
+            f" {C.shape}."
+        )
     dist = np.linalg.norm(X[:, None, :] - C[None, :, :], axis=2)
     with np.errstate(invalid="ignore"):
         nearest = np.argmin(np.where(np.isnan(dist), np.inf, dist), axis=1)
@@ -388,7 +434,8 @@ def critical_point_reached(points, critical_points: dict, *, tol: float = 1e-6) 
 
 
 def random_symmetric(d: int, n: int = 1, rng=None) -> np.ndarray:
-    """``n`` random symmetric d x d matrices (G + G^T) / 2 with G standard normal (the GOE).
+    """``n`` random symmetric d x d matrices (G + G^T) / 2 with G standard normal (the
+    GOE).
 
     Diagonal entries have variance 1 and off-diagonal entries variance 1/2; the
     distribution is unchanged by rotations, so no direction is special. Shape (n, d, d).
@@ -404,28 +451,37 @@ def random_symmetric(d: int, n: int = 1, rng=None) -> np.ndarray:
 
 
 def _cholesky_exists(A: np.ndarray) -> np.ndarray:
-    """For a stack (m, d, d) of symmetric matrices: does A = L L^T with L lower triangular exist (A > 0)?"""
+    """For a stack (m, d, d) of symmetric matrices: does A = L L^T with L lower
+    triangular exist (A > 0)?"""
     m, d, _ = A.shape
     L = np.zeros_like(A)
     ok = np.ones(m, dtype=bool)
     for j in range(d):
         pivot = A[:, j, j] - np.einsum("ij,ij->i", L[:, j, :j], L[:, j, :j])
         ok &= pivot > 0
-        ljj = np.sqrt(np.where(ok, pivot, 1.0))  # a failed matrix goes on with a dummy pivot, already False
+        ljj = np.sqrt(
+            np.where(ok, pivot, 1.0)
+        )  # a failed matrix goes on with a dummy pivot, already False
         L[:, j, j] = ljj
-        L[:, j + 1:, j] = (A[:, j + 1:, j] - np.einsum("ikl,il->ik", L[:, j + 1:, :j], L[:, j, :j])) / ljj[:, None]
+        L[:, j + 1 :, j] = (
+            A[:, j + 1 :, j] - np.einsum("ikl,il->ik", L[:, j + 1 :, :j], L[:, j, :j])
+        ) / ljj[:, None]
     return ok
 
 
-def positive_definite_fraction(d: int, n_samples: int = 10_000, rng=None, *, batch: int = 20_000) -> float:
-    """Fraction of ``n_samples`` random symmetric matrices (see :func:`random_symmetric`) with all eigenvalues > 0.
+def positive_definite_fraction(
+    d: int, n_samples: int = 10_000, rng=None, *, batch: int = 20_000
+) -> float:
+    """Fraction of ``n_samples`` random symmetric matrices (see
+    :func:`random_symmetric`) with all eigenvalues > 0.
 
     If the Hessian at a critical point of a random function looked like such a matrix,
     this would be the chance that the point is a minimum. For d = 1 it is 1/2; for d = 2
     it is exactly (1 - 1/sqrt(2)) / 2, about 0.146. Each matrix is tested by a Cholesky
     factorisation, vectorised over the batch (it exists exactly when all eigenvalues are
     > 0, and costs a fraction of ``eigvalsh``); the verdict agrees with
-    ``np.linalg.eigvalsh(A)[:, 0] > 0`` except for matrices within round-off of singular.
+    ``np.linalg.eigvalsh(A)[:, 0] > 0`` except for matrices within round-off of
+    singular.
 
     >>> f = positive_definite_fraction(2, 40_000, rng=0)
     >>> bool(abs(f - (1 - 1 / np.sqrt(2)) / 2) < 0.01)

@@ -4,8 +4,8 @@ Both optimizers follow the protocol of :func:`gdutils.optimizers.gradient_descen
 return a :class:`scipy.optimize.OptimizeResult` with ``x, fun, jac, nit, nfev, njev,
 status, success, message`` plus ``trajectory`` (the iterates, start included),
 ``loss_history`` and ``step_sizes`` (the step taken at every update), and they can be
-passed as ``minimize(fun, x0, jac=grad, method=backtracking)``. Status codes are those of
-:mod:`gdutils.optimizers` (0 converged: largest gradient component <= ``gtol``,
+passed as ``minimize(fun, x0, jac=grad, method=backtracking)``. Status codes are those
+of :mod:`gdutils.optimizers` (0 converged: largest gradient component <= ``gtol``,
 1 iteration limit, 2 diverged, 3 stopped by the callback) plus 4: the line search found
 no acceptable step (usually a wrong gradient: -g is then not a descent direction).
 
@@ -17,8 +17,8 @@ no acceptable step (usually a wrong gradient: -g is then not a descent direction
   ``f_star`` is known. One function value and one gradient per update.
 
 Neither needs the smoothness constant L. By the descent lemma, every t <= 1/L passes the
-Armijo test with c1 <= 1/2, so backtracking never accepts a step below min(t0, shrink / L)
-on an L-smooth function:
+Armijo test with c1 <= 1/2, so backtracking never accepts a step below min(t0, shrink /
+L) on an L-smooth function:
 
 >>> from gdutils import objectives
 >>> q = objectives.quadratic(np.diag([1.0, 10.0]))
@@ -37,13 +37,15 @@ from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from ._validation import as_positive, as_real_array, as_vector
-from .optimizers import _Counted, _check_unsupported, _diverged, _result
+from .optimizers import _check_unsupported, _Counted, _diverged, _result
 
 __all__ = ["backtracking", "polyak", "armijo_step", "LINE_SEARCH_FAILED"]
 
 LINE_SEARCH_FAILED = 4
-_FAILED_MESSAGE = ("Line search failed: no step passed the Armijo test (is the gradient right? "
-                   "-g must be a descent direction).")
+_FAILED_MESSAGE = (
+    "Line search failed: no step passed the Armijo test (is the gradient right? "
+    "-g must be a descent direction)."
+)
 
 
 def _fraction(value, name: str) -> float:
@@ -53,13 +55,24 @@ def _fraction(value, name: str) -> float:
     return value
 
 
-def armijo_step(f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: np.ndarray,
-                direction: np.ndarray | None = None, *, initial_step: float = 1.0, c1: float = 1e-4,
-                shrink: float = 0.5, max_backtracks: int = 60) -> tuple[float, float, int]:
-    """Backtrack from ``initial_step`` until f(x + t p) <= f(x) + c1 t g.p; return (t, f(x + t p), trials).
+def armijo_step(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    fx: float,
+    g: np.ndarray,
+    direction: np.ndarray | None = None,
+    *,
+    initial_step: float = 1.0,
+    c1: float = 1e-4,
+    shrink: float = 0.5,
+    max_backtracks: int = 60,
+) -> tuple[float, float, int]:
+    """Backtrack from ``initial_step`` until f(x + t p) <= f(x) + c1 t g.p; return (t,
+    f(x + t p), trials).
 
-    ``p`` is ``direction`` (default -g, so that g.p = -||g||^2). ``trials`` is the number
-    of evaluations of ``f`` spent; ``t`` is NaN if ``max_backtracks`` halvings found no step.
+    ``p`` is ``direction`` (default -g, so that g.p = -||g||^2). ``trials`` is the
+    number of evaluations of ``f`` spent; ``t`` is NaN if ``max_backtracks`` halvings
+    found no step.
 
     >>> f = lambda x: float(x @ x)
     >>> x = np.array([1.0, 0.0])
@@ -69,13 +82,15 @@ def armijo_step(f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: n
     p = -g if direction is None else as_real_array(direction, "direction")
     slope = float(g @ p)
     if not slope < 0:
-        raise ValueError(f"direction must be a descent direction (g.p < 0); got g.p = {slope!r}.")
+        raise ValueError(
+            f"direction must be a descent direction (g.p < 0); got g.p = {slope!r}."
+        )
     t = float(initial_step)
     for trial in range(1, max_backtracks + 1):
         with np.errstate(over="ignore", invalid="ignore"):
             ft = f(x + t * p)
-        # ft < fx too: a trial so short that f(x + t p) rounds to f(x) proves nothing (a wrong
-        # gradient would otherwise "pass" at t ~ 1e-18)
+        # ft < fx too: a trial so short that f(x + t p) rounds to f(x) proves nothing (a
+        # wrong gradient would otherwise "pass" at t ~ 1e-18)
         if np.isfinite(ft) and ft <= fx + c1 * t * slope and ft < fx:
             return t, float(ft), trial
         t *= shrink
@@ -83,12 +98,13 @@ def armijo_step(f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, g: n
 
 
 def _notifier(callback) -> Callable[[np.ndarray, float], bool]:
-    """``notify(x, f)`` that calls ``callback`` and returns True if it asked to stop (StopIteration).
+    """``notify(x, f)`` that calls ``callback`` and returns True if it asked to stop
+    (StopIteration).
 
-    SciPy's ``minimize`` wraps a callback so that it takes an ``OptimizeResult`` (it has a
-    ``stop_iteration`` attribute then), as does a callback whose only parameter is named
-    ``intermediate_result``; any other callback gets ``x`` (the classic protocol). The
-    signature is read once per run, not at every step.
+    SciPy's ``minimize`` wraps a callback so that it takes an ``OptimizeResult`` (it has
+    a ``stop_iteration`` attribute then), as does a callback whose only parameter is
+    named ``intermediate_result``; any other callback gets ``x`` (the classic protocol).
+    The signature is read once per run, not at every step.
     """
     if callback is None:
         return lambda x, f: False
@@ -114,9 +130,17 @@ def _notifier(callback) -> Callable[[np.ndarray, float], bool]:
     return notify
 
 
-def _run(counted: _Counted, x0, choose_step: Callable, maxiter: int, gtol: float,
-         divergence_factor: float, callback) -> OptimizeResult:
-    """The loop both optimizers share. ``choose_step(k, x, f, g)`` returns (t, f at the new point or None).
+def _run(
+    counted: _Counted,
+    x0,
+    choose_step: Callable,
+    maxiter: int,
+    gtol: float,
+    divergence_factor: float,
+    callback,
+) -> OptimizeResult:
+    """The loop both optimizers share. ``choose_step(k, x, f, g)`` returns (t, f at the
+    new point or None).
 
     Unlike :func:`gdutils.optimizers._descend`, the function value at the accepted point
     comes from the line search when it has one, so it is not paid for twice.
@@ -158,14 +182,35 @@ def _run(counted: _Counted, x0, choose_step: Callable, maxiter: int, gtol: float
                 status = 3
                 break
             g = counted.g(x)
-    res = _result(x, f, g, k, counted, 0 if status == LINE_SEARCH_FAILED else status, trajectory, losses,
-                  step_sizes=np.array(steps))
+    res = _result(
+        x,
+        f,
+        g,
+        k,
+        counted,
+        0 if status == LINE_SEARCH_FAILED else status,
+        trajectory,
+        losses,
+        step_sizes=np.array(steps),
+    )
     if status == LINE_SEARCH_FAILED:
         res.update(status=status, success=False, message=_FAILED_MESSAGE)
     return res
 
 
-def _common(name, fun, jac, args, maxiter, gtol, tol, divergence_factor, bounds, constraints, unknown):
+def _common(
+    name,
+    fun,
+    jac,
+    args,
+    maxiter,
+    gtol,
+    tol,
+    divergence_factor,
+    bounds,
+    constraints,
+    unknown,
+):
     _check_unsupported(bounds, constraints, unknown, name)
     counted = _Counted(fun, jac, args)
     as_positive(maxiter, "maxiter", integer=True, allow_zero=True)
@@ -217,8 +262,19 @@ def backtracking(
     >>> minimize(f, [3.0, -4.0], jac=g, method=backtracking).x
     array([0., 0.])
     """
-    counted, gtol = _common("backtracking", fun, jac, args, maxiter, gtol, tol, divergence_factor,
-                            bounds, constraints, unknown_options)
+    counted, gtol = _common(
+        "backtracking",
+        fun,
+        jac,
+        args,
+        maxiter,
+        gtol,
+        tol,
+        divergence_factor,
+        bounds,
+        constraints,
+        unknown_options,
+    )
     initial_step = as_positive(initial_step, "initial_step")
     c1 = _fraction(c1, "c1")
     shrink = _fraction(shrink, "shrink")
@@ -226,14 +282,25 @@ def backtracking(
     if grow is not None:
         grow = as_positive(grow, "grow")
         if grow < 1:
-            raise ValueError(f"grow must be >= 1 (or None to restart from initial_step); got {grow!r}.")
+            raise ValueError(
+                "grow must be >= 1 (or None to restart from initial_step); got"
+                f" {grow!r}."
+            )
     last = None
 
     def choose_step(k, x, f, g):
         nonlocal last
         t0 = initial_step if grow is None or last is None else grow * last
-        t, f_new, trials = armijo_step(counted.f, x, f, g, initial_step=t0, c1=c1, shrink=shrink,
-                                       max_backtracks=max_backtracks)
+        t, f_new, trials = armijo_step(
+            counted.f,
+            x,
+            f,
+            g,
+            initial_step=t0,
+            c1=c1,
+            shrink=shrink,
+            max_backtracks=max_backtracks,
+        )
         last = t
         return t, f_new
 
@@ -271,10 +338,28 @@ def polyak(
     >>> float(res.step_sizes[0]), res.nit  # (f - 0) / ||2x||^2 = 1/4: half the exact step on x @ x
     (0.25, 23)
     """
-    counted, gtol = _common("polyak", fun, jac, args, maxiter, gtol, tol, divergence_factor,
-                            bounds, constraints, unknown_options)
-    if isinstance(f_star, bool) or not np.isfinite(np.asarray(f_star, dtype=float)).all() or np.ndim(f_star) != 0:
-        raise ValueError(f"f_star must be a finite number (the minimum value of fun); got {f_star!r}.")
+    counted, gtol = _common(
+        "polyak",
+        fun,
+        jac,
+        args,
+        maxiter,
+        gtol,
+        tol,
+        divergence_factor,
+        bounds,
+        constraints,
+        unknown_options,
+    )
+    if (
+        isinstance(f_star, bool)
+        or not np.isfinite(np.asarray(f_star, dtype=float)).all()
+        or np.ndim(f_star) != 0
+    ):
+        raise ValueError(
+            "f_star must be a finite number (the minimum value of fun); got"
+            f" {f_star!r}."
+        )
     f_star = float(f_star)
 
     def choose_step(k, x, f, g):
@@ -287,4 +372,3 @@ def polyak(
     if res.status == 0 and np.max(np.abs(res.jac)) > gtol:
         res.message = f"Reached f_star = {f_star:g} (the known minimum value)."
     return res
-

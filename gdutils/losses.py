@@ -24,14 +24,15 @@ __all__ = [
 
 
 def _design(theta, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate and return (theta, design matrix, y); the design has a ones column if theta has a bias."""
+    """Validate and return (theta, design matrix, y); the design has a ones column if
+    theta has a bias."""
     X, y = as_data(X, y)
     d = X.shape[1]
     theta = as_real_array(theta, "theta")
     if theta.ndim != 1 or theta.shape[0] not in (d, d + 1):
         raise ValueError(
-            f"theta must have shape ({d},) (weights) or ({d + 1},) (weights, then bias) "
-            f"for X with {d} features; got {theta.shape}."
+            f"theta must have shape ({d},) (weights) or ({d + 1},) (weights, then bias)"
+            f" for X with {d} features; got {theta.shape}."
         )
     theta = as_vector(theta, "theta")
     A = add_bias(X) if theta.shape[0] == d + 1 else X
@@ -56,13 +57,16 @@ def mse(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     0.0
     """
     theta, A, y = _design(theta, X, y)
-    with np.errstate(over="ignore", invalid="ignore"):  # huge values: inf, not a warning
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # huge values: inf, not a warning
         r = A @ theta - y
         return float(r @ r / len(y))
 
 
 def mse_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Gradient of :func:`mse`: (2/n) A^T (A theta - y), with A = [X, 1] when there is a bias.
+    """Gradient of :func:`mse`: (2/n) A^T (A theta - y), with A = [X, 1] when there is a
+    bias.
 
     >>> mse_grad([1.0], [[1.0], [2.0], [3.0]], [2.0, 4.0, 6.0])
     array([-9.33333333])
@@ -94,7 +98,9 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     z = as_real_array(z, "z")
-    with np.errstate(invalid="ignore"):  # NaN logits (a diverged run) give NaN, silently
+    with np.errstate(
+        invalid="ignore"
+    ):  # NaN logits (a diverged run) give NaN, silently
         return np.exp(-np.logaddexp(0.0, -z))
 
 
@@ -103,8 +109,11 @@ def _check_labels(y: np.ndarray) -> None:
         raise ValueError("y must hold class labels 0 or 1 for cross-entropy.")
 
 
-def cross_entropy(theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> float:
-    """Mean binary cross-entropy of a logistic model, plus ``l2 * ||w||^2`` (bias not penalised).
+def cross_entropy(
+    theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0
+) -> float:
+    """Mean binary cross-entropy of a logistic model, plus ``l2 * ||w||^2`` (bias not
+    penalised).
 
     Computed from the logits with ``logaddexp`` so that it never takes log(0).
 
@@ -119,7 +128,9 @@ def cross_entropy(theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0)
     return float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 * (w @ w))
 
 
-def cross_entropy_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> np.ndarray:
+def cross_entropy_grad(
+    theta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0
+) -> np.ndarray:
     """Gradient of :func:`cross_entropy`: (1/n) A^T (p - y) + 2 * l2 * w.
 
     >>> cross_entropy_grad([0.0, 0.0], [[1.0], [2.0]], [0.0, 1.0])

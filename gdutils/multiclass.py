@@ -1,15 +1,15 @@
 """Several classes: softmax, softmax cross-entropy with its gradient, labels checked.
 
-With K classes a model outputs one *logit* per class, ``Z`` of shape (n, K). Softmax turns
-a row into probabilities, p_k = exp(z_k) / sum_j exp(z_j), and the mean cross-entropy of
-integer labels ``y`` (n,) is L = -(1/n) sum_i log p_{i, y_i}. Its gradient with respect to
-the logits is the multiclass "p - y":
+With K classes a model outputs one *logit* per class, ``Z`` of shape (n, K). Softmax
+turns a row into probabilities, p_k = exp(z_k) / sum_j exp(z_j), and the mean
+cross-entropy of integer labels ``y`` (n,) is L = -(1/n) sum_i log p_{i, y_i}. Its
+gradient with respect to the logits is the multiclass "p - y":
 
     dL/dZ = (P - Y) / n,  with Y the one-hot matrix of the labels.
 
 Labels come in two forms, and confusing them is a classic silent bug: integer labels
-``y`` of shape (n,) with values in {0, ..., K-1}, and one-hot rows ``Y`` of shape (n, K).
-Every function here says which form it expects and refuses the other with a message.
+``y`` of shape (n,) with values in {0, ..., K-1}, and one-hot rows ``Y`` of shape (n,
+K). Every function here says which form it expects and refuses the other with a message.
 
 >>> Z = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
 >>> loss, dZ = softmax_cross_entropy(Z, np.array([0, 2]))
@@ -41,10 +41,13 @@ def _as_logits(Z) -> np.ndarray:
     Z = as_real_array(Z, "logits")
     if Z.ndim != 2:
         raise ValueError(
-            f"logits must have shape (n, K), one row per sample and one column per class; got {Z.shape}."
+            "logits must have shape (n, K), one row per sample and one column per"
+            f" class; got {Z.shape}."
         )
     if Z.shape[0] == 0 or Z.shape[1] < 2:
-        raise ValueError(f"logits must have at least one row and K >= 2 columns; got {Z.shape}.")
+        raise ValueError(
+            f"logits must have at least one row and K >= 2 columns; got {Z.shape}."
+        )
     return Z
 
 
@@ -73,7 +76,8 @@ def softmax(Z: ArrayLike) -> np.ndarray:
 
 
 def as_labels(y, n_classes: int | None = None, *, n: int | None = None) -> np.ndarray:
-    """Integer class labels of shape (n,) with values in {0, ..., n_classes - 1}, as ``int``.
+    """Integer class labels of shape (n,) with values in {0, ..., n_classes - 1}, as
+    ``int``.
 
     Refuses one-hot rows (shape (n, K)), column vectors, non-integer values and labels
     out of range, each with a message that says what was expected.
@@ -87,18 +91,27 @@ def as_labels(y, n_classes: int | None = None, *, n: int | None = None) -> np.nd
     """
     y = np.asarray(y)
     if np.iscomplexobj(y):
-        raise ValueError(f"y is complex (dtype {y.dtype}); expected integer class labels 0, 1, ..., K-1.")
+        raise ValueError(
+            f"y is complex (dtype {y.dtype}); expected integer class labels 0, 1, ...,"
+            " K-1."
+        )
     if y.ndim == 2 and y.shape[1] == 1:
-        raise ValueError(f"y must have shape (n,); got a column {y.shape}. Use y.ravel().")
+        raise ValueError(
+            f"y must have shape (n,); got a column {y.shape}. Use y.ravel()."
+        )
     if y.ndim == 2:
         raise ValueError(
-            f"y looks one-hot (shape {y.shape}); this function expects integer labels of shape (n,): "
-            "use y.argmax(axis=1)."
+            f"y looks one-hot (shape {y.shape}); this function expects integer labels"
+            " of shape (n,): use y.argmax(axis=1)."
         )
     if y.ndim != 1:
-        raise ValueError(f"y must be integer labels of shape (n,); got shape {y.shape}.")
+        raise ValueError(
+            f"y must be integer labels of shape (n,); got shape {y.shape}."
+        )
     if n is not None and y.shape[0] != n:
-        raise ValueError(f"y must have one label per sample, n = {n}; got {y.shape[0]} labels.")
+        raise ValueError(
+            f"y must have one label per sample, n = {n}; got {y.shape[0]} labels."
+        )
     if y.size == 0:
         raise ValueError("y is empty: need at least one label.")
     if y.dtype.kind in "iu":  # the common case, checked cheaply
@@ -108,10 +121,17 @@ def as_labels(y, n_classes: int | None = None, *, n: int | None = None) -> np.nd
     else:
         yf = y.astype(float)
         if not np.all(np.isfinite(yf)) or not np.all(yf == np.round(yf)):
-            raise ValueError("y must hold integer class labels 0, 1, ..., K-1; got non-integer values.")
+            raise ValueError(
+                "y must hold integer class labels 0, 1, ..., K-1; got non-integer"
+                " values."
+            )
         labels = yf.astype(int)
     if n_classes is not None:
-        if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 2:
+        if (
+            isinstance(n_classes, bool)
+            or not isinstance(n_classes, numbers.Integral)
+            or n_classes < 2
+        ):
             raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
         if labels.min() < 0 or labels.max() >= n_classes:
             bad = (labels < 0) | (labels >= n_classes)
@@ -138,7 +158,8 @@ def one_hot(y, n_classes: int) -> np.ndarray:
 
 
 def labels_from_one_hot(Y) -> np.ndarray:
-    """Integer labels (n,) of one-hot rows ``Y`` (n, K); refuses integer labels and rows that are not one-hot.
+    """Integer labels (n,) of one-hot rows ``Y`` (n, K); refuses integer labels and rows
+    that are not one-hot.
 
     >>> labels_from_one_hot([[0, 1, 0], [1, 0, 0]])
     array([1, 0])
@@ -150,18 +171,23 @@ def labels_from_one_hot(Y) -> np.ndarray:
     Y = as_real_array(Y, "Y")
     if Y.ndim == 1:
         raise ValueError(
-            f"Y must be one-hot of shape (n, K); got shape {Y.shape}, which looks like integer labels "
-            "(they need no conversion)."
+            f"Y must be one-hot of shape (n, K); got shape {Y.shape}, which looks like"
+            " integer labels (they need no conversion)."
         )
     if Y.ndim != 2 or Y.shape[0] == 0 or Y.shape[1] < 2:
-        raise ValueError(f"Y must be one-hot of shape (n, K) with K >= 2; got shape {Y.shape}.")
+        raise ValueError(
+            f"Y must be one-hot of shape (n, K) with K >= 2; got shape {Y.shape}."
+        )
     if not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
-        raise ValueError("Y must be one-hot: every row holds a single 1 and zeros elsewhere.")
+        raise ValueError(
+            "Y must be one-hot: every row holds a single 1 and zeros elsewhere."
+        )
     return Y.argmax(axis=1)
 
 
 def softmax_cross_entropy(Z: ArrayLike, y) -> tuple[float, np.ndarray]:
-    """Mean softmax cross-entropy of logits ``Z`` (n, K) for integer labels ``y`` (n,), and dL/dZ.
+    """Mean softmax cross-entropy of logits ``Z`` (n, K) for integer labels ``y`` (n,),
+    and dL/dZ.
 
     Returns ``(loss, dZ)`` with loss = -(1/n) sum_i log softmax(Z)_{i, y_i} and
     dZ = (softmax(Z) - one_hot(y)) / n, of shape (n, K). Stable for any finite logits;
@@ -174,7 +200,9 @@ def softmax_cross_entropy(Z: ArrayLike, y) -> tuple[float, np.ndarray]:
     Z = _as_logits(Z)
     n, K = Z.shape
     labels = as_labels(y, K, n=n)
-    if not np.all(np.isfinite(Z)):  # a diverged model: report it in the value, not as an error
+    if not np.all(
+        np.isfinite(Z)
+    ):  # a diverged model: report it in the value, not as an error
         return float("nan"), np.full_like(Z, np.nan)
     logp = log_softmax(Z)
     rows = np.arange(n)
@@ -185,7 +213,8 @@ def softmax_cross_entropy(Z: ArrayLike, y) -> tuple[float, np.ndarray]:
 
 
 def accuracy(Z: ArrayLike, y) -> float:
-    """Fraction of rows of ``Z`` (n, K) (logits or probabilities) whose largest entry is the label.
+    """Fraction of rows of ``Z`` (n, K) (logits or probabilities) whose largest entry is
+    the label.
 
     >>> accuracy(np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]]), [0, 1, 1])
     0.6666666666666666

@@ -38,7 +38,9 @@ def _as_matrix(a, name: str, shape: str) -> np.ndarray:
     if a.ndim != 2:
         raise ValueError(f"{name} must have shape {shape}; got shape {a.shape}.")
     if a.shape[0] == 0:
-        raise ValueError(f"{name} is an empty batch (shape {a.shape}); expected at least one row.")
+        raise ValueError(
+            f"{name} is an empty batch (shape {a.shape}); expected at least one row."
+        )
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or inf; expected finite values.")
     return a
@@ -53,10 +55,11 @@ def _as_finite_array(a, name: str) -> np.ndarray:
     return a
 
 
-# --- layers: forward and backward ----------------------------------------------------------
-# The unchecked kernels below are what the networks call: their parameters may be huge or
-# non-finite (a diverging optimizer), which the loss then reports as inf/NaN without
+# --- layers: forward and backward -----------------------------------------------------
+# The unchecked kernels below are what the networks call: their parameters may be huge
+# or non-finite (a diverging optimizer), which the loss then reports as inf/NaN without
 # warnings. The public functions check their input and call the same kernels.
+
 
 def _affine(X, W, b):
     with np.errstate(all="ignore"):
@@ -87,14 +90,18 @@ def linear_forward(X, W, b) -> np.ndarray:
     W = _as_matrix(W, "W", "(d, k)")
     b = _as_finite_array(b, "b")
     if W.shape[0] != X.shape[1]:
-        raise ValueError(f"W must have shape (d, k) = ({X.shape[1]}, k) to match X of shape {X.shape}; got {W.shape}.")
+        raise ValueError(
+            f"W must have shape (d, k) = ({X.shape[1]}, k) to match X of shape"
+            f" {X.shape}; got {W.shape}."
+        )
     if b.shape != (W.shape[1],):
         raise ValueError(f"b must have shape (k,) = ({W.shape[1]},); got {b.shape}.")
     return _affine(X, W, b)
 
 
 def linear_backward(dout, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of an affine layer from the upstream gradient ``dout`` = dL/d(out), (n, k).
+    """Gradients of an affine layer from the upstream gradient ``dout`` = dL/d(out), (n,
+    k).
 
     Returns ``(dX, dW, db)`` = (dout @ W.T, X.T @ dout, dout summed over the batch).
     Every sample uses the same W and b, so their gradients *add up* over the batch.
@@ -111,9 +118,14 @@ def linear_backward(dout, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     dout = _as_matrix(dout, "dout", "(n, k)")
     n, d = X.shape
     if W.shape[0] != d:
-        raise ValueError(f"W must have shape (d, k) = ({d}, k) to match X of shape {X.shape}; got {W.shape}.")
+        raise ValueError(
+            f"W must have shape (d, k) = ({d}, k) to match X of shape {X.shape}; got"
+            f" {W.shape}."
+        )
     if dout.shape != (n, W.shape[1]):
-        raise ValueError(f"dout must have shape (n, k) = ({n}, {W.shape[1]}); got {dout.shape}.")
+        raise ValueError(
+            f"dout must have shape (n, k) = ({n}, {W.shape[1]}); got {dout.shape}."
+        )
     return _affine_backward(dout, X, W)
 
 
@@ -127,7 +139,8 @@ def relu(z) -> np.ndarray:
 
 
 def relu_backward(dout, z) -> np.ndarray:
-    """Gradient through a ReLU: pass ``dout`` where the *input* ``z`` was positive, 0 elsewhere.
+    """Gradient through a ReLU: pass ``dout`` where the *input* ``z`` was positive, 0
+    elsewhere.
 
     (At z = 0 the ReLU has a kink; like most libraries we use the derivative 0 there.)
 
@@ -141,21 +154,26 @@ def relu_backward(dout, z) -> np.ndarray:
     return _relu_backward(dout, z)
 
 
-# --- output heads: loss and its gradient with respect to the output ---------------------------
+# --- output heads: loss and its gradient with respect to the output -------------------
+
 
 def _check_output(out, y) -> tuple[np.ndarray, np.ndarray]:
-    # ``out`` may be non-finite (a diverging network: the loss is then inf or NaN and the
-    # optimizer reports it); the targets may not.
+    # ``out`` may be non-finite (a diverging network: the loss is then inf or NaN and
+    # the optimizer reports it); the targets may not.
     out = as_real_array(out, "out")
     y = as_real_array(y, "y")
     if y.ndim != 1:
-        raise ValueError(f"y must have shape (n,); got {y.shape}. Use y.ravel() for a column vector.")
+        raise ValueError(
+            f"y must have shape (n,); got {y.shape}. Use y.ravel() for a column vector."
+        )
     if y.size == 0:
         raise ValueError("y is an empty batch; expected at least one target.")
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or inf; expected finite values.")
     if out.shape != y.shape:
-        raise ValueError(f"out must have the shape of y, (n,) = {y.shape}; got {out.shape}.")
+        raise ValueError(
+            f"out must have the shape of y, (n,) = {y.shape}; got {out.shape}."
+        )
     return out, y
 
 
@@ -172,7 +190,8 @@ def mse_head(out, y) -> tuple[float, np.ndarray]:
 
 
 def logistic_head(out, y) -> tuple[float, np.ndarray]:
-    """Mean binary cross-entropy of logits ``out`` (n,) for labels ``y`` in {0, 1}, and its
+    """Mean binary cross-entropy of logits ``out`` (n,) for labels ``y`` in {0, 1}, and
+    its
     gradient (sigmoid(out) - y) / n: the famous "p - y".
 
     >>> loss, dout = logistic_head(np.array([0.0, 0.0]), np.array([0.0, 1.0]))
@@ -190,10 +209,12 @@ def logistic_head(out, y) -> tuple[float, np.ndarray]:
 _HEADS = {"mse": mse_head, "logistic": logistic_head}
 
 
-# --- the network -------------------------------------------------------------------------------
+# --- the network ----------------------------------------------------------------------
+
 
 class TinyNet:
-    """Linear(d_in -> hidden) -> ReLU -> Linear(hidden -> 1), with an ``"mse"`` or ``"logistic"`` head.
+    """Linear(d_in -> hidden) -> ReLU -> Linear(hidden -> 1), with an ``"mse"`` or
+    ``"logistic"`` head.
 
     Parameters start from ``rng``, each layer's weights and bias uniform on
     (-1/sqrt(fan_in), 1/sqrt(fan_in)) (the default of PyTorch's ``Linear``), and live in
@@ -215,7 +236,12 @@ class TinyNet:
         if not isinstance(output, str) or output not in _HEADS:
             raise ValueError(f"output must be one of {sorted(_HEADS)}; got {output!r}.")
         self.d_in, self.hidden, self.output = d_in, hidden, output
-        self.shapes = {"W1": (d_in, hidden), "b1": (hidden,), "W2": (hidden, 1), "b2": (1,)}
+        self.shapes = {
+            "W1": (d_in, hidden),
+            "b1": (hidden,),
+            "W2": (hidden, 1),
+            "b2": (1,),
+        }
         gen = as_rng(rng)
         s1, s2 = 1.0 / np.sqrt(d_in), 1.0 / np.sqrt(hidden)
         self.params = {
@@ -226,7 +252,9 @@ class TinyNet:
         }
 
     def __repr__(self) -> str:
-        return f"TinyNet(d_in={self.d_in}, hidden={self.hidden}, output={self.output!r})"
+        return (
+            f"TinyNet(d_in={self.d_in}, hidden={self.hidden}, output={self.output!r})"
+        )
 
     @property
     def size(self) -> int:
@@ -235,15 +263,18 @@ class TinyNet:
 
     # flat parameter view
     def unflatten(self, theta) -> dict[str, np.ndarray]:
-        """Split a flat ``theta`` of shape (size,) into the parameter arrays (views, no copy).
+        """Split a flat ``theta`` of shape (size,) into the parameter arrays (views, no
+        copy).
 
-        Non-finite entries are allowed (they give a non-finite loss), so that an optimizer
-        whose iterates blow up can report the divergence instead of stopping on an error.
+        Non-finite entries are allowed (they give a non-finite loss), so that an
+        optimizer whose iterates blow up can report the divergence instead of stopping
+        on an error.
         """
         theta = as_real_array(theta, "theta")
         if theta.shape != (self.size,):
             raise ValueError(
-                f"theta must be a 1-D array of shape ({self.size},) for {self!r}; got shape {theta.shape}."
+                f"theta must be a 1-D array of shape ({self.size},) for {self!r}; got"
+                f" shape {theta.shape}."
             )
         params, start = {}, 0
         for name, shape in self.shapes.items():
@@ -257,7 +288,9 @@ class TinyNet:
         parts = []
         if not isinstance(params, dict) or set(params) != set(self.shapes):
             got = sorted(params) if isinstance(params, dict) else type(params).__name__
-            raise ValueError(f"params must be a dict with keys {list(self.shapes)}; got {got}.")
+            raise ValueError(
+                f"params must be a dict with keys {list(self.shapes)}; got {got}."
+            )
         for name, shape in self.shapes.items():
             a = as_real_array(params[name], name)
             if a.shape != shape:
@@ -270,12 +303,16 @@ class TinyNet:
         return self.flatten(self.params)
 
     def set_theta(self, theta) -> TinyNet:
-        """Load the parameters from a flat ``theta`` of shape (size,); returns the network.
+        """Load the parameters from a flat ``theta`` of shape (size,); returns the
+        network.
 
-        Unlike :meth:`unflatten`, NaN or inf is refused: a network holding them is broken.
+        Unlike :meth:`unflatten`, NaN or inf is refused: a network holding them is
+        broken.
         """
         if not np.all(np.isfinite(as_real_array(theta, "theta"))):
-            raise ValueError("theta contains NaN or inf; the network's parameters must be finite.")
+            raise ValueError(
+                "theta contains NaN or inf; the network's parameters must be finite."
+            )
         self.params = {k: v.copy() for k, v in self.unflatten(theta).items()}
         return self
 
@@ -291,13 +328,16 @@ class TinyNet:
                 + (" For a single feature use X.reshape(-1, 1)." if X.ndim == 1 else "")
             )
         if X.shape[0] == 0:
-            raise ValueError("X is an empty batch (no rows); expected at least one sample.")
+            raise ValueError(
+                "X is an empty batch (no rows); expected at least one sample."
+            )
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or inf; expected finite values.")
         return X
 
     def forward(self, X, theta=None) -> tuple[np.ndarray, dict]:
-        """Output (n,) for a batch ``X`` (n, d_in), and the cache the backward pass needs."""
+        """Output (n,) for a batch ``X`` (n, d_in), and the cache the backward pass
+        needs."""
         X = self._check_X(X)
         p = self._params(theta)
         z1 = _affine(X, p["W1"], p["b1"])  # (n, h) pre-activations
@@ -309,20 +349,26 @@ class TinyNet:
         """Gradients of the loss for every parameter, given dL/d(out) of shape (n,)."""
         keys = {"X", "z1", "h1", "params"}
         if not isinstance(cache, dict) or not keys <= set(cache):
-            raise ValueError("cache must be the dict returned by forward (keys X, z1, h1, params); "
-                             f"got {sorted(cache) if isinstance(cache, dict) else type(cache).__name__}.")
+            raise ValueError(
+                "cache must be the dict returned by forward (keys X, z1, h1, params); "
+                f"got {sorted(cache) if isinstance(cache, dict) else type(cache).__name__}."
+            )
         p = cache["params"]
         n = cache["X"].shape[0]
         dout = as_real_array(dout, "dout")
         if dout.shape != (n,):
-            raise ValueError(f"dout must have shape (n,) = ({n},), like the output; got {dout.shape}.")
+            raise ValueError(
+                f"dout must have shape (n,) = ({n},), like the output; got"
+                f" {dout.shape}."
+            )
         dh1, dW2, db2 = _affine_backward(dout[:, None], cache["h1"], p["W2"])
         dz1 = _relu_backward(dh1, cache["z1"])
         _, dW1, db1 = _affine_backward(dz1, cache["X"], p["W1"])
         return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
     def predict(self, X, theta=None) -> np.ndarray:
-        """Predictions (n,): the output itself (MSE) or the probability of class 1 (logistic)."""
+        """Predictions (n,): the output itself (MSE) or the probability of class 1
+        (logistic)."""
         out, _ = self.forward(X, theta)
         return out if self.output == "mse" else sigmoid(out)
 
@@ -334,7 +380,8 @@ class TinyNet:
         return _HEADS[self.output](out, y)[0]
 
     def loss_and_grad(self, theta, X, y) -> tuple[float, np.ndarray]:
-        """Loss and its gradient (a flat vector like ``theta``): one forward and one backward pass."""
+        """Loss and its gradient (a flat vector like ``theta``): one forward and one
+        backward pass."""
         X, y = as_data(X, y)
         out, cache = self.forward(X, theta)
         loss, dout = _HEADS[self.output](out, y)

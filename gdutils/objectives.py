@@ -7,10 +7,10 @@ value. Chapters use these bundles so that every optimizer sees the same problem.
 The 2-D landscapes of the saddle-point chapter (:func:`saddle`, :func:`plateau_saddle`,
 :func:`monkey_saddle`, :func:`multi_well`) label every critical point by its type
 ("minimum", "maximum", "saddle", or "degenerate" when the Hessian test cannot decide),
-and their ``fun``, ``grad`` and ``hess`` also accept a stack of points of shape (n, 2), one
-point per row (``hess`` then returns shape (n, 2, 2)), so that many runs can be simulated
-at once. :func:`random_field` is a random smooth function of d variables, to count the
-critical points of a function that nobody designed.
+and their ``fun``, ``grad`` and ``hess`` also accept a stack of points of shape (n, 2),
+one point per row (``hess`` then returns shape (n, 2, 2)), so that many runs can be
+simulated at once. :func:`random_field` is a random smooth function of d variables, to
+count the critical points of a function that nobody designed.
 
 >>> q = quadratic(np.diag([1.0, 10.0]))
 >>> q.fun(np.array([1.0, 1.0])), q.grad(np.array([1.0, 1.0]))
@@ -28,8 +28,15 @@ from ._validation import as_finite, as_positive, as_real_array, as_vector
 from .landscape import classify_critical_point
 
 __all__ = [
-    "Objective", "quadratic", "ill_conditioned_quadratic", "rosenbrock",
-    "saddle", "plateau_saddle", "monkey_saddle", "multi_well", "random_field",
+    "Objective",
+    "quadratic",
+    "ill_conditioned_quadratic",
+    "rosenbrock",
+    "saddle",
+    "plateau_saddle",
+    "monkey_saddle",
+    "multi_well",
+    "random_field",
 ]
 
 
@@ -86,11 +93,14 @@ def quadratic(A, b=None, c: float = 0.0, name: str = "quadratic") -> Objective:
     fun = lambda x: float(0.5 * _check(x, d) @ A @ x - b @ x + c)  # noqa: E731
     grad = lambda x: A @ _check(x, d) - b  # noqa: E731
     hess = lambda x: A.copy()  # noqa: E731
-    return Objective(name, fun, grad, hess, d, (xstar,), fun(xstar), {"minimum": [xstar]})
+    return Objective(
+        name, fun, grad, hess, d, (xstar,), fun(xstar), {"minimum": [xstar]}
+    )
 
 
 def ill_conditioned_quadratic(d: int = 2, condition: float = 100.0) -> Objective:
-    """A diagonal quadratic with eigenvalues spread evenly in log scale from 1 to ``condition``.
+    """A diagonal quadratic with eigenvalues spread evenly in log scale from 1 to
+    ``condition``.
 
     >>> q = ill_conditioned_quadratic(3, 100.0)
     >>> np.diag(q.hess(np.zeros(3)))
@@ -101,14 +111,16 @@ def ill_conditioned_quadratic(d: int = 2, condition: float = 100.0) -> Objective
     if condition < 1:
         raise ValueError(f"condition must be >= 1; got {condition!r}.")
     eig = np.geomspace(1.0, condition, d) if d > 1 else np.array([1.0])
-    return quadratic(np.diag(eig), name=f"ill-conditioned quadratic (d={d}, kappa={condition:g})")
+    return quadratic(
+        np.diag(eig), name=f"ill-conditioned quadratic (d={d}, kappa={condition:g})"
+    )
 
 
 def rosenbrock(d: int = 2, a: float = 1.0, b: float = 100.0) -> Objective:
     """The Rosenbrock function sum b (x_{i+1} - x_i^2)^2 + (a - x_i)^2, minimum value 0.
 
-    With a = 1 (the default) the minimizer is (1, ..., 1); value, gradient and Hessian agree
-    with ``scipy.optimize.rosen``, ``rosen_der`` and ``rosen_hess``.
+    With a = 1 (the default) the minimizer is (1, ..., 1); value, gradient and Hessian
+    agree with ``scipy.optimize.rosen``, ``rosen_der`` and ``rosen_hess``.
 
     >>> r = rosenbrock()
     >>> r.fun(np.array([1.0, 1.0])), r.grad(np.array([-1.2, 1.0]))
@@ -141,13 +153,26 @@ def rosenbrock(d: int = 2, a: float = 1.0, b: float = 100.0) -> Objective:
         H[i, i + 1] = H[i + 1, i] = -4 * b * x[:-1]
         return H
 
-    if d == 2 or a in (0.0, 1.0):  # closed-form minimizer: (a, a^2) in 2-D, (1, ..., 1) for a = 1
+    if d == 2 or a in (
+        0.0,
+        1.0,
+    ):  # closed-form minimizer: (a, a^2) in 2-D, (1, ..., 1) for a = 1
         xstar = np.array([a, a * a]) if d == 2 else np.full(d, a)
-        return Objective(f"Rosenbrock (d={d})", fun, grad, hess, d, (xstar,), 0.0, {"minimum": [xstar]})
+        return Objective(
+            f"Rosenbrock (d={d})",
+            fun,
+            grad,
+            hess,
+            d,
+            (xstar,),
+            0.0,
+            {"minimum": [xstar]},
+        )
     return Objective(f"Rosenbrock (d={d}, a={a:g})", fun, grad, hess, d)
 
 
-# --- 2-D landscapes for the saddle-point chapter ----------------------------------------------
+# --- 2-D landscapes for the saddle-point chapter --------------------------------------
+
 
 def _points(x) -> np.ndarray:
     """A point (2,) or a stack of points (n, 2), checked."""
@@ -155,7 +180,9 @@ def _points(x) -> np.ndarray:
     if x.ndim == 1:
         return as_vector(x, "x", size=2)
     if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"x must have shape (2,) or (n, 2) (one point per row); got {x.shape}.")
+        raise ValueError(
+            f"x must have shape (2,) or (n, 2) (one point per row); got {x.shape}."
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError("x contains NaN or inf; expected finite values.")
     return x
@@ -166,7 +193,9 @@ def _value(v):
 
 
 def _landscape(name, f, g, h, points) -> Objective:
-    """Bundle 2-D ``f(x, y)``, ``g(x, y) -> (gx, gy)``, ``h(x, y) -> 2x2`` with labelled critical points."""
+    """Bundle 2-D ``f(x, y)``, ``g(x, y) -> (gx, gy)``, ``h(x, y) -> 2x2`` with labelled
+    critical points."""
+
     def fun(p):
         p = _points(p)
         return _value(f(p[..., 0], p[..., 1]))
@@ -221,7 +250,8 @@ def saddle(a: float = 1.0, b: float = 1.0) -> Objective:
 
 
 def plateau_saddle() -> Objective:
-    """f(x, y) = x^4/4 - x^2/2 + y^2/2: a saddle at the origin between two minima (+-1, 0).
+    """f(x, y) = x^4/4 - x^2/2 + y^2/2: a saddle at the origin between two minima (+-1,
+    0).
 
     The Hessian at the origin is diag(-1, 1); the minima have value -1/4 and Hessian
     diag(2, 1). Gradient descent that starts on the y axis slides into the saddle; a
@@ -243,7 +273,8 @@ def plateau_saddle() -> Objective:
 
 
 def monkey_saddle() -> Objective:
-    """The monkey saddle f(x, y) = x^3 - 3 x y^2: three valleys and three ridges meet at the origin.
+    """The monkey saddle f(x, y) = x^3 - 3 x y^2: three valleys and three ridges meet at
+    the origin.
 
     The Hessian at the origin is zero, so the second-order test cannot decide (label
     "degenerate"); along the x axis f = x^3 takes both signs, so the origin is not a
@@ -263,7 +294,8 @@ def monkey_saddle() -> Objective:
 
 
 def _multi_well_critical_points(a: float, b: float, c: float) -> np.ndarray:
-    """Real solutions of x^3 - x + a + c y = 0, y^3 - y + b + c x = 0, polished by Newton's method."""
+    """Real solutions of x^3 - x + a + c y = 0, y^3 - y + b + c x = 0, polished by
+    Newton's method."""
     from numpy.polynomial import Polynomial
 
     px = Polynomial([a, -1.0, 0.0, 1.0])
@@ -274,7 +306,8 @@ def _multi_well_critical_points(a: float, b: float, c: float) -> np.ndarray:
         xs = rx[np.abs(rx.imag) < 1e-9].real
         ys = ry[np.abs(ry.imag) < 1e-9].real
         pts = np.array([(x, y) for x in xs for y in ys])
-    else:  # y = -p(x)/c from the first equation; the second becomes a degree-9 polynomial in x
+    # y = -p(x)/c from the first equation; the second becomes a degree-9 polynomial in x
+    else:
         r = px**3 - c**2 * px - b * c**3 - c**4 * Polynomial([0.0, 1.0])
         roots = r.roots()
         xs = roots[np.abs(roots.imag) < 1e-6].real
@@ -298,7 +331,8 @@ def _multi_well_critical_points(a: float, b: float, c: float) -> np.ndarray:
 
 
 def multi_well(a: float = 0.1, b: float = 0.2, c: float = 0.15) -> Objective:
-    """A landscape with four minima of different depths: two tilted, coupled double wells.
+    """A landscape with four minima of different depths: two tilted, coupled double
+    wells.
 
     f(x, y) = x^4/4 - x^2/2 + a x + y^4/4 - y^2/2 + b y + c x y. With the defaults it
     has nine critical points: four minima (one in each quadrant, all of different
@@ -313,29 +347,45 @@ def multi_well(a: float = 0.1, b: float = 0.2, c: float = 0.15) -> Objective:
     (array([ 1.034, -1.145]), -0.778)
     """
     for name, v in (("a", a), ("b", b), ("c", c)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, (int, float, np.floating))
+            or not np.isfinite(v)
+        ):
             raise ValueError(f"{name} must be a finite number; got {v!r}.")
     pts = _multi_well_critical_points(float(a), float(b), float(c))
     obj = _landscape(
         f"multi-well (a={a:g}, b={b:g}, c={c:g})",
-        lambda x, y: x**4 / 4 - x**2 / 2 + a * x + y**4 / 4 - y**2 / 2 + b * y + c * x * y,
+        lambda x, y: (
+            x**4 / 4 - x**2 / 2 + a * x + y**4 / 4 - y**2 / 2 + b * y + c * x * y
+        ),
         lambda x, y: (x**3 - x + a + c * y, y**3 - y + b + c * x),
         lambda x, y: [[3 * x**2 - 1, c], [c, 3 * y**2 - 1]],
         pts,
     )
-    return Objective(obj.name, obj.fun, obj.grad, obj.hess, 2, obj.minimizers, obj.minimum,
-                     dict(sorted(obj.critical_points.items())))
+    return Objective(
+        obj.name,
+        obj.fun,
+        obj.grad,
+        obj.hess,
+        2,
+        obj.minimizers,
+        obj.minimum,
+        dict(sorted(obj.critical_points.items())),
+    )
 
 
 def random_field(d: int, n_features: int = 100, rng=None) -> Objective:
-    """A random smooth function of d variables: f(x) = sqrt(2/K) sum_k a_k cos(w_k . x + b_k).
+    """A random smooth function of d variables: f(x) = sqrt(2/K) sum_k a_k cos(w_k . x +
+    b_k).
 
     With w_k ~ N(0, I_d), a_k ~ N(0, 1) and b_k uniform on [0, 2 pi) (K = ``n_features``
     random Fourier features), f has mean 0 and covariance E[f(x) f(x')] =
-    exp(-|x - x'|^2 / 2) exactly, for every K; as K grows it tends to the Gaussian random
-    field with that covariance, the model of Bray & Dean (2007). Nothing about its critical
-    points is known in advance (``critical_points`` is empty): it is a landscape nobody
-    designed. ``fun``, ``grad`` and ``hess`` accept a point (d,) or a stack (n, d).
+    exp(-|x - x'|^2 / 2) exactly, for every K; as K grows it tends to the Gaussian
+    random field with that covariance, the model of Bray & Dean (2007). Nothing about
+    its critical points is known in advance (``critical_points`` is empty): it is a
+    landscape nobody designed. ``fun``, ``grad`` and ``hess`` accept a point (d,) or a
+    stack (n, d).
 
     >>> f = random_field(3, rng=0)
     >>> f.dim, f.hess(np.zeros(3)).shape, f.grad(np.zeros((5, 3))).shape
@@ -355,7 +405,10 @@ def random_field(d: int, n_features: int = 100, rng=None) -> Objective:
         if x.ndim == 1:
             return as_vector(x, "x", size=d)
         if x.ndim != 2 or x.shape[1] != d:
-            raise ValueError(f"x must have shape ({d},) or (n, {d}) (one point per row); got {x.shape}.")
+            raise ValueError(
+                f"x must have shape ({d},) or (n, {d}) (one point per row); got"
+                f" {x.shape}."
+            )
         if not np.all(np.isfinite(x)):
             raise ValueError("x contains NaN or inf; expected finite values.")
         return x
@@ -367,7 +420,9 @@ def random_field(d: int, n_features: int = 100, rng=None) -> Objective:
         return -(np.sin(pts(x) @ W.T + b) * a) @ W
 
     def hess(x):
-        c = np.cos(pts(x) @ W.T + b) * a          # (K,) or (n, K)
-        return -(W.T * c[..., None, :]) @ W        # sum_k c_k w_k w_k^T, shape (d, d) or (n, d, d)
+        c = np.cos(pts(x) @ W.T + b) * a  # (K,) or (n, K)
+        return (
+            -(W.T * c[..., None, :]) @ W
+        )  # sum_k c_k w_k w_k^T, shape (d, d) or (n, d, d)
 
     return Objective(f"random field (d={d}, K={n_features})", fun, grad, hess, d)

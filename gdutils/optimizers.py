@@ -1,4 +1,5 @@
-"""Gradient descent, full-batch and mini-batch, with the ``scipy.optimize.minimize`` protocol.
+"""Gradient descent, full-batch and mini-batch, with the ``scipy.optimize.minimize``
+protocol.
 
 Both optimizers return a :class:`scipy.optimize.OptimizeResult` with the usual fields
 (``x, fun, jac, nit, nfev, njev, status, success, message``) plus ``trajectory`` (the
@@ -18,17 +19,22 @@ may raise ``StopIteration`` to stop the run (status 3).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import inspect
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from ._validation import (
-    as_bool, as_data, as_positive, as_rng, as_vector, callable_name, gradient_output,
+    as_bool,
+    as_data,
+    as_positive,
+    as_rng,
+    as_vector,
+    callable_name,
+    gradient_output,
     scalar_output,
 )
 from .gradcheck import numerical_gradient
@@ -39,7 +45,10 @@ __all__ = ["gradient_descent", "minibatch_gd", "STATUS_MESSAGES"]
 STATUS_MESSAGES = {
     0: "Optimization terminated successfully.",
     1: "Maximum number of iterations has been exceeded.",
-    2: "Diverged: the loss became non-finite or grew past divergence_factor times its start.",
+    2: (
+        "Diverged: the loss became non-finite or grew past divergence_factor times its"
+        " start."
+    ),
     3: "Stopped by the callback (it raised StopIteration).",
 }
 
@@ -71,9 +80,10 @@ class _Counted:
         out = fun(x, *args)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise ValueError(
-                f"with jac=True, {getattr(fun, '__name__', 'fun')} must return a pair "
-                f"(value, gradient); got {type(out).__name__}. Pass jac=None or a gradient "
-                "function if it returns the value only.")
+                f"with jac=True, {getattr(fun, '__name__', 'fun')} must return a pair"
+                f" (value, gradient); got {type(out).__name__}. Pass jac=None or a"
+                " gradient function if it returns the value only."
+            )
         return out
 
     def f(self, x, *data) -> float:
@@ -84,7 +94,9 @@ class _Counted:
         args = data or self.args
         if self._jac is None:  # central differences: 2 d function evaluations
             self.nfev += 2 * x.size
-            return numerical_gradient(lambda z: scalar_output(self._fun(z, *args), self.name), x)
+            return numerical_gradient(
+                lambda z: scalar_output(self._fun(z, *args), self.name), x
+            )
         self.njev += 1
         return gradient_output(self._jac(x, *args), self.jac_label, x.shape)
 
@@ -102,34 +114,56 @@ def _diverged(f: float, f0: float, factor: float) -> bool:
     return not math.isfinite(f) or f > factor * max(abs(f0), 1.0)
 
 
-def _result(x, f, g, nit, counted, status, trajectory, losses, **extra) -> OptimizeResult:
+def _result(
+    x, f, g, nit, counted, status, trajectory, losses, **extra
+) -> OptimizeResult:
     return OptimizeResult(
-        x=x, fun=f, jac=g, nit=nit, nfev=counted.nfev, njev=counted.njev, status=status,
-        success=status == 0, message=STATUS_MESSAGES[status],
-        trajectory=np.array(trajectory), loss_history=np.array(losses), **extra,
+        x=x,
+        fun=f,
+        jac=g,
+        nit=nit,
+        nfev=counted.nfev,
+        njev=counted.njev,
+        status=status,
+        success=status == 0,
+        message=STATUS_MESSAGES[status],
+        trajectory=np.array(trajectory),
+        loss_history=np.array(losses),
+        **extra,
     )
 
 
-def _not_finite_at_start(x, f, g, counted, trajectory, losses, **extra) -> OptimizeResult:
+def _not_finite_at_start(
+    x, f, g, counted, trajectory, losses, **extra
+) -> OptimizeResult:
     res = _result(x, f, g, 0, counted, 2, trajectory, losses, **extra)
     what = "loss" if not math.isfinite(f) else "gradient"
-    res.message = f"Diverged: the {what} is not finite at x0 ({what} = {f if what == 'loss' else g})."
+    res.message = (
+        f"Diverged: the {what} is not finite at x0 ({what} ="
+        f" {f if what == 'loss' else g})."
+    )
     return res
 
 
 def _rate_at(rate: Callable[[int], float], k: int) -> float:
     step = rate(k)
-    if isinstance(step, float) and 0.0 <= step < math.inf:  # the common case, checked cheaply
+    if (
+        isinstance(step, float) and 0.0 <= step < math.inf
+    ):  # the common case, checked cheaply
         return step
-    as_positive(step, f"learning_rate({k})", allow_zero=True)  # a schedule may anneal to 0
+    as_positive(
+        step, f"learning_rate({k})", allow_zero=True
+    )  # a schedule may anneal to 0
     return float(step)
 
 
 def _callback_caller(callback) -> Callable[[np.ndarray, float, int], None] | None:
-    """``call(x, f, nit)`` that hands ``callback`` what its signature asks for (SciPy's rule).
+    """``call(x, f, nit)`` that hands ``callback`` what its signature asks for (SciPy's
+    rule).
 
     A callback whose parameters are exactly ``{"intermediate_result"}`` gets an
-    ``OptimizeResult(x=..., fun=..., nit=...)`` by keyword; any other gets ``callback(xk)``.
+    ``OptimizeResult(x=..., fun=..., nit=...)`` by keyword; any other gets
+    ``callback(xk)``.
     """
     if callback is None:
         return None
@@ -137,16 +171,34 @@ def _callback_caller(callback) -> Callable[[np.ndarray, float, int], None] | Non
         raise ValueError(f"callback must be callable or None; got {callback!r}.")
     try:
         parameters = set(inspect.signature(callback).parameters)
-    except (TypeError, ValueError):  # some builtins have no signature: use the classic form
+    except (
+        TypeError,
+        ValueError,
+    ):  # some builtins have no signature: use the classic form
         parameters = set()
     if parameters == {"intermediate_result"}:
-        return lambda x, f, nit: callback(intermediate_result=OptimizeResult(x=x.copy(), fun=f, nit=nit))
+        return lambda x, f, nit: callback(
+            intermediate_result=OptimizeResult(x=x.copy(), fun=f, nit=nit)
+        )
     return lambda x, f, nit: callback(x.copy())
 
 
-def _setup(name, fun, jac, args, learning_rate, maxiter, gtol, tol, divergence_factor,
-           bounds, constraints, unknown_options):
-    """Validate what every full-batch optimizer takes; return (counted fun/jac, schedule, gtol)."""
+def _setup(
+    name,
+    fun,
+    jac,
+    args,
+    learning_rate,
+    maxiter,
+    gtol,
+    tol,
+    divergence_factor,
+    bounds,
+    constraints,
+    unknown_options,
+):
+    """Validate what every full-batch optimizer takes; return (counted fun/jac,
+    schedule, gtol)."""
     _check_unsupported(bounds, constraints, unknown_options, name)
     counted = _Counted(fun, jac, args)
     rate = as_schedule(learning_rate)
@@ -156,13 +208,21 @@ def _setup(name, fun, jac, args, learning_rate, maxiter, gtol, tol, divergence_f
     return counted, rate, gtol
 
 
-def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
-             maxiter: int, gtol: float, divergence_factor: float, callback) -> OptimizeResult:
-    """The loop every full-batch optimizer shares; ``update(k, x, g)`` returns the next iterate.
+def _descend(
+    counted: _Counted,
+    x0,
+    update: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
+    maxiter: int,
+    gtol: float,
+    divergence_factor: float,
+    callback,
+) -> OptimizeResult:
+    """The loop every full-batch optimizer shares; ``update(k, x, g)`` returns the next
+    iterate.
 
     Stops on gtol (status 0), maxiter (1), divergence (2: a non-finite iterate is never
-    handed to ``fun``) or a callback that raises StopIteration (3). The callback may take
-    ``xk`` or ``intermediate_result`` (see the module docstring).
+    handed to ``fun``) or a callback that raises StopIteration (3). The callback may
+    take ``xk`` or ``intermediate_result`` (see the module docstring).
     """
     call = _callback_caller(callback)
     x = as_vector(x0, "x0").copy()
@@ -171,7 +231,9 @@ def _descend(counted: _Counted, x0, update: Callable[[int, np.ndarray, np.ndarra
     status, k = 1, 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g = counted.g(x)
-        if not (math.isfinite(f0) and np.isfinite(g).all()):  # never "converged" at a NaN
+        if not (
+            math.isfinite(f0) and np.isfinite(g).all()
+        ):  # never "converged" at a NaN
             return _not_finite_at_start(x, f, g, counted, trajectory, losses)
         while True:
             if np.abs(g).max() <= gtol:
@@ -238,9 +300,29 @@ def gradient_descent(
     ...          options={"learning_rate": 0.5}).x
     array([0., 0.])
     """
-    counted, rate, gtol = _setup("gradient_descent", fun, jac, args, learning_rate, maxiter, gtol, tol,
-                                 divergence_factor, bounds, constraints, unknown_options)
-    return _descend(counted, x0, lambda k, x, g: x - _rate_at(rate, k) * g, maxiter, gtol, divergence_factor, callback)
+    counted, rate, gtol = _setup(
+        "gradient_descent",
+        fun,
+        jac,
+        args,
+        learning_rate,
+        maxiter,
+        gtol,
+        tol,
+        divergence_factor,
+        bounds,
+        constraints,
+        unknown_options,
+    )
+    return _descend(
+        counted,
+        x0,
+        lambda k, x, g: x - _rate_at(rate, k) * g,
+        maxiter,
+        gtol,
+        divergence_factor,
+        callback,
+    )
 
 
 def minibatch_gd(
@@ -294,7 +376,10 @@ def minibatch_gd(
         batch_size = n
     as_positive(batch_size, "batch_size", integer=True)
     if batch_size > n:
-        raise ValueError(f"batch_size must be between 1 and n = {n} (the number of samples); got {batch_size}.")
+        raise ValueError(
+            f"batch_size must be between 1 and n = {n} (the number of samples); got"
+            f" {batch_size}."
+        )
     as_positive(epochs, "epochs", integer=True, allow_zero=True)
     as_positive(divergence_factor, "divergence_factor")
     rate = as_schedule(learning_rate)
@@ -307,8 +392,16 @@ def minibatch_gd(
     f0 = f = counted.f(x)
     trajectory, losses = [x.copy()], [f]
     if not math.isfinite(f0):
-        return _not_finite_at_start(x, f, np.full_like(x, np.nan), counted, trajectory, losses,
-                                    nepoch=0, nsamples=0)
+        return _not_finite_at_start(
+            x,
+            f,
+            np.full_like(x, np.nan),
+            counted,
+            trajectory,
+            losses,
+            nepoch=0,
+            nsamples=0,
+        )
     status, k, nsamples, epoch = 0, 0, 0, 0
     with np.errstate(over="ignore", invalid="ignore"):
         while epoch < epochs and status == 0:
@@ -317,7 +410,9 @@ def minibatch_gd(
                 idx = order[start : start + batch_size]
                 g = counted.g(x, X[idx], y[idx], *more)
                 step = rate(k)
-                as_positive(step, f"learning_rate({k})", allow_zero=True)  # a schedule may anneal to 0
+                as_positive(
+                    step, f"learning_rate({k})", allow_zero=True
+                )  # a schedule may anneal to 0
                 x = x - step * g
                 k += 1
                 nsamples += len(idx)
@@ -326,7 +421,9 @@ def minibatch_gd(
                     status = 2
                     break
             epoch += 1
-            f = counted.f(x) if status == 0 else np.nan  # never evaluate fun on inf/NaN parameters
+            f = (
+                counted.f(x) if status == 0 else np.nan
+            )  # never evaluate fun on inf/NaN parameters
             losses.append(f)
             if status == 0 and _diverged(f, f0, divergence_factor):
                 status = 2
@@ -336,7 +433,12 @@ def minibatch_gd(
                 except StopIteration:
                     status = 3
         g = counted.g(x) if status != 2 else np.full_like(x, np.nan)
-    res = _result(x, f, g, k, counted, status, trajectory, losses, nepoch=epoch, nsamples=nsamples)
+    res = _result(
+        x, f, g, k, counted, status, trajectory, losses, nepoch=epoch, nsamples=nsamples
+    )
     if status == 0:
-        res.message = f"Completed {epoch} epochs of {-(-n // batch_size)} batches (batch_size={batch_size})."
+        res.message = (
+            f"Completed {epoch} epochs of {-(-n // batch_size)} batches"
+            f" (batch_size={batch_size})."
+        )
     return res

@@ -6,11 +6,10 @@ axes, so figures compose. Backgrounds are opaque so figures read in dark mode to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
-
 import re
+from collections.abc import Callable, Mapping
 from html import escape
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -26,7 +25,16 @@ if TYPE_CHECKING:
 __all__ = ["COLORS", "use_style", "contour_path", "loss_curves", "animate"]
 
 #: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+COLORS = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+]
 
 _STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -134,8 +142,12 @@ def loss_curves(
     for label, c in items:
         c = as_real_array(c, f"curve {label!r}" if label is not None else "curves")
         if c.ndim != 1:
-            raise ValueError(f"each curve must be a 1-D array of losses; got shape {c.shape}.")
-        xs = np.arange(len(c)) if x is None else as_real_array(x[label], f"x[{label!r}]")
+            raise ValueError(
+                f"each curve must be a 1-D array of losses; got shape {c.shape}."
+            )
+        xs = (
+            np.arange(len(c)) if x is None else as_real_array(x[label], f"x[{label!r}]")
+        )
         ax.plot(xs, c, label=label)
     if floor is not None:
         ax.axhline(floor, ls="--", c="k", lw=1, label=floor_label)
@@ -148,8 +160,14 @@ def loss_curves(
     return ax
 
 
-def animate(fig: Figure, update: Callable[[int], object], frames: int, *, alt: str = "Animation with play controls",
-            interval: int = 200) -> "HTML":
+def animate(
+    fig: Figure,
+    update: Callable[[int], object],
+    frames: int,
+    *,
+    alt: str = "Animation with play controls",
+    interval: int = 200,
+) -> "HTML":
     """An HTML animation with play/step controls that works in the static book.
 
     ``update(i)`` redraws frame ``i`` on ``fig``. The figure is closed so that it is
@@ -170,15 +188,29 @@ def animate(fig: Figure, update: Callable[[int], object], frames: int, *, alt: s
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
     canvas = fig.canvas
     draw_idle = canvas.draw_idle
-    canvas.draw_idle = lambda *args, **kwargs: None  # each frame's savefig draws it: skip the 2nd draw
+    canvas.draw_idle = lambda *args, **kwargs: (
+        None
+    )  # each frame's savefig draws it: skip the 2nd draw
     try:
         html = _offline_controls(anim.to_jshtml(default_mode="once"))
     finally:
         canvas.draw_idle = draw_idle
-    html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{escape(alt, quote=True)}"', html, count=1)
-    # the frame slider needs an accessible name (axe-core: "Form elements must have labels")
-    html = re.sub(r'<input id="(_anim_slider\w+)" type="range"',
-                  lambda m: f'<input id="{m.group(1)}" type="range" aria-label="Frame of the animation"', html, count=1)
+    html = re.sub(
+        r'<img id="(_anim_img\w+)"',
+        lambda m: f'<img id="{m.group(1)}" alt="{escape(alt, quote=True)}"',
+        html,
+        count=1,
+    )
+    # the frame slider needs an accessible name (axe-core: "Form elements must have
+    # labels")
+    html = re.sub(
+        r'<input id="(_anim_slider\w+)" type="range"',
+        lambda m: (
+            f'<input id="{m.group(1)}" type="range" aria-label="Frame of the animation"'
+        ),
+        html,
+        count=1,
+    )
     plt.close(fig)
     return HTML(html)
 
@@ -188,27 +220,46 @@ def _icon(paths: str, label: str) -> str:
 
     (Unicode media glyphs such as U+23EE show as empty boxes with only DejaVu fonts.)
     """
-    return (f'<svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" role="img" '
-            f'aria-label="{label}" focusable="false"><title>{label}</title>{paths}</svg>')
+    return (
+        '<svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor"'
+        f' role="img" aria-label="{label}"'
+        f' focusable="false"><title>{label}</title>{paths}</svg>'
+    )
 
 
 _LEFT, _RIGHT = '<path d="M12 2 4 8l8 6z"/>', '<path d="M4 2l8 6-8 6z"/>'
 _GLYPHS = {
     "minus": _icon('<rect x="2" y="7" width="12" height="2"/>', "slower"),
-    "plus": _icon('<rect x="2" y="7" width="12" height="2"/><rect x="7" y="2" width="2" height="12"/>',
-                  "faster"),
-    "fast-backward": _icon('<rect x="1" y="2" width="2" height="12"/><path d="M9 2 3 8l6 6z"/>'
-                           '<path d="M15 2 9 8l6 6z"/>', "first frame"),
-    "step-backward": _icon('<rect x="2" y="2" width="2" height="12"/><path d="M13 2 5 8l8 6z"/>',
-                           "previous frame"),
+    "plus": _icon(
+        '<rect x="2" y="7" width="12" height="2"/><rect x="7" y="2" width="2"'
+        ' height="12"/>',
+        "faster",
+    ),
+    "fast-backward": _icon(
+        '<rect x="1" y="2" width="2" height="12"/><path d="M9 2 3 8l6 6z"/>'
+        '<path d="M15 2 9 8l6 6z"/>',
+        "first frame",
+    ),
+    "step-backward": _icon(
+        '<rect x="2" y="2" width="2" height="12"/><path d="M13 2 5 8l8 6z"/>',
+        "previous frame",
+    ),
     "play fa-flip-horizontal": _icon(_LEFT, "play backwards"),
-    "pause": _icon('<rect x="3" y="2" width="3.5" height="12"/><rect x="9.5" y="2" width="3.5" height="12"/>',
-                   "pause"),
+    "pause": _icon(
+        '<rect x="3" y="2" width="3.5" height="12"/><rect x="9.5" y="2" width="3.5"'
+        ' height="12"/>',
+        "pause",
+    ),
     "play": _icon(_RIGHT, "play"),
-    "step-forward": _icon('<path d="M3 2l8 6-8 6z"/><rect x="12" y="2" width="2" height="12"/>',
-                          "next frame"),
-    "fast-forward": _icon('<path d="M1 2l6 6-6 6z"/><path d="M7 2l6 6-6 6z"/>'
-                          '<rect x="13" y="2" width="2" height="12"/>', "last frame"),
+    "step-forward": _icon(
+        '<path d="M3 2l8 6-8 6z"/><rect x="12" y="2" width="2" height="12"/>',
+        "next frame",
+    ),
+    "fast-forward": _icon(
+        '<path d="M1 2l6 6-6 6z"/><path d="M7 2l6 6-6 6z"/>'
+        '<rect x="13" y="2" width="2" height="12"/>',
+        "last frame",
+    ),
 }
 
 
@@ -217,8 +268,14 @@ def _offline_controls(html: str) -> str:
 
     ``to_jshtml`` links Font Awesome from a CDN for its button icons; offline (or on a
     locked-down network) the buttons are blank and the page logs a failed request.
-    Replace the icons with inline SVG (labelled for screen readers) and drop the external
-    stylesheet.
+    Replace the icons with inline SVG (labelled for screen readers) and drop the
+    external stylesheet.
     """
-    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
-    return re.sub(r'<i class="fa fa-([^"]+)"></i>', lambda m: _GLYPHS.get(m.group(1), m.group(1)), html)
+    html = re.sub(
+        r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html
+    )
+    return re.sub(
+        r'<i class="fa fa-([^"]+)"></i>',
+        lambda m: _GLYPHS.get(m.group(1), m.group(1)),
+        html,
+    )

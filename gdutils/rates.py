@@ -1,4 +1,5 @@
-"""Small measurement helpers for convergence rates: conditioning, predicted and measured steps, slopes.
+"""Small measurement helpers for convergence rates: conditioning, predicted and measured
+steps, slopes.
 
 The convergence chapter compares what theory predicts with what a run does. The
 predictions come from the extreme Hessian eigenvalues mu and L (condition number
@@ -20,15 +21,24 @@ from ._validation import as_positive, as_real_array
 from .objectives import Objective, quadratic
 
 __all__ = [
-    "extreme_eigenvalues", "gd_factor", "predicted_steps", "steps_to", "per_step_rate", "loglog_slope",
-    "random_quadratic", "nesterov_worst_function", "nesterov_lower_bound",
+    "extreme_eigenvalues",
+    "gd_factor",
+    "predicted_steps",
+    "steps_to",
+    "per_step_rate",
+    "loglog_slope",
+    "random_quadratic",
+    "nesterov_worst_function",
+    "nesterov_lower_bound",
 ]
 
 
 def _symmetric(H) -> np.ndarray:
     H = as_real_array(H, "H")
     if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
-        raise ValueError(f"H must be a square matrix of shape (d, d); got shape {H.shape}.")
+        raise ValueError(
+            f"H must be a square matrix of shape (d, d); got shape {H.shape}."
+        )
     if not np.all(np.isfinite(H)) or not np.allclose(H, H.T):
         raise ValueError("H must be a finite symmetric matrix (a Hessian).")
     return H
@@ -47,10 +57,11 @@ def extreme_eigenvalues(H: ArrayLike) -> tuple[float, float]:
 
 
 def gd_factor(step: float, eigenvalues: ArrayLike) -> float:
-    """max |1 - step * lam| over ``eigenvalues``: the error's worst contraction per gradient step.
+    """max |1 - step * lam| over ``eigenvalues``: the error's worst contraction per
+    gradient step.
 
-    On a quadratic, ||x_k - x*|| <= factor^k ||x_0 - x*||, with equality in the limit for
-    a start that has a component along the worst eigenvector.
+    On a quadratic, ||x_k - x*|| <= factor^k ||x_0 - x*||, with equality in the limit
+    for a start that has a component along the worst eigenvector.
 
     >>> round(gd_factor(2 / 11, [1.0, 10.0]), 12)   # the optimal step 2/(L + mu): (kappa - 1)/(kappa + 1)
     0.818181818182
@@ -58,12 +69,16 @@ def gd_factor(step: float, eigenvalues: ArrayLike) -> float:
     as_positive(step, "step")
     lam = as_real_array(eigenvalues, "eigenvalues")
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite numbers; got shape {lam.shape}.")
+        raise ValueError(
+            "eigenvalues must be a non-empty 1-D array of finite numbers; got shape"
+            f" {lam.shape}."
+        )
     return float(np.max(np.abs(1 - step * lam)))
 
 
 def predicted_steps(rho: float, tol: float) -> int:
-    """The smallest k with rho^k <= tol: ceil(log(tol) / log(rho)), for 0 < rho < 1 and 0 < tol < 1.
+    """The smallest k with rho^k <= tol: ceil(log(tol) / log(rho)), for 0 < rho < 1 and
+    0 < tol < 1.
 
     >>> predicted_steps(0.5, 1e-3)   # 0.5^10 = 1/1024
     10
@@ -71,9 +86,12 @@ def predicted_steps(rho: float, tol: float) -> int:
     as_positive(rho, "rho")
     as_positive(tol, "tol")
     if not (rho < 1 and tol < 1):
-        raise ValueError(f"rho and tol must be in (0, 1); got rho={rho!r}, tol={tol!r}.")
+        raise ValueError(
+            f"rho and tol must be in (0, 1); got rho={rho!r}, tol={tol!r}."
+        )
     k = int(np.ceil(np.log(tol) / np.log(rho)))
-    # guard against round-off at exact powers: the smallest k that really satisfies rho^k <= tol
+    # guard against round-off at exact powers: the smallest k that really satisfies
+    # rho^k <= tol
     while k > 0 and rho ** (k - 1) <= tol:
         k -= 1
     while rho**k > tol:
@@ -82,7 +100,8 @@ def predicted_steps(rho: float, tol: float) -> int:
 
 
 def steps_to(errors: ArrayLike, tol: float) -> int | None:
-    """The first k with errors[k] <= tol * errors[0] (measured steps to a relative tolerance); None if never.
+    """The first k with errors[k] <= tol * errors[0] (measured steps to a relative
+    tolerance); None if never.
 
     >>> steps_to([8.0, 4.0, 2.0, 1.0, 0.5], 0.2)
     3
@@ -92,15 +111,21 @@ def steps_to(errors: ArrayLike, tol: float) -> int | None:
         raise ValueError(f"errors must be a non-empty 1-D array; got shape {e.shape}.")
     as_positive(tol, "tol")
     if not (np.isfinite(e[0]) and e[0] > 0):
-        raise ValueError(f"errors[0] must be finite and > 0 (the tolerance is relative to it); got {e[0]!r}.")
+        raise ValueError(
+            "errors[0] must be finite and > 0 (the tolerance is relative to it); got"
+            f" {e[0]!r}."
+        )
     if np.any(e < 0):
-        raise ValueError("errors must be >= 0 (distances or gaps f(x_k) - f*); got a negative entry.")
+        raise ValueError(
+            "errors must be >= 0 (distances or gaps f(x_k) - f*); got a negative entry."
+        )
     hit = np.flatnonzero(e <= tol * e[0])
     return int(hit[0]) if hit.size else None
 
 
 def per_step_rate(errors: ArrayLike, lo: int = 0, hi: int | None = None) -> float:
-    """Measured contraction per step: exp of the least-squares slope of log(errors[k]) over k in [lo, hi).
+    """Measured contraction per step: exp of the least-squares slope of log(errors[k])
+    over k in [lo, hi).
 
     >>> round(per_step_rate(3 * 0.9 ** np.arange(50), 10, 40), 12)
     0.9
@@ -114,12 +139,15 @@ def per_step_rate(errors: ArrayLike, lo: int = 0, hi: int | None = None) -> floa
     hi = e.size if hi is None else hi
     k = np.arange(lo, hi)
     if k.size < 2 or not np.all(e[lo:hi] > 0) or not np.all(np.isfinite(e[lo:hi])):
-        raise ValueError(f"need at least two positive, finite errors in [lo, hi) = [{lo}, {hi}).")
+        raise ValueError(
+            f"need at least two positive, finite errors in [lo, hi) = [{lo}, {hi})."
+        )
     return float(np.exp(np.polyfit(k, np.log(e[lo:hi]), 1)[0]))
 
 
 def loglog_slope(k: ArrayLike, values: ArrayLike) -> float:
-    """Least-squares slope of log(values) against log(k): -1 for values ~ C / k, -2 for C / k^2.
+    """Least-squares slope of log(values) against log(k): -1 for values ~ C / k, -2 for
+    C / k^2.
 
     >>> k = np.arange(1, 100)
     >>> round(loglog_slope(k, 5.0 / k**2), 12)
@@ -128,19 +156,31 @@ def loglog_slope(k: ArrayLike, values: ArrayLike) -> float:
     k = as_real_array(k, "k")
     v = as_real_array(values, "values")
     if k.shape != v.shape or k.ndim != 1 or k.size < 2:
-        raise ValueError(f"k and values must be 1-D arrays of the same length >= 2; got {k.shape} and {v.shape}.")
+        raise ValueError(
+            f"k and values must be 1-D arrays of the same length >= 2; got {k.shape}"
+            f" and {v.shape}."
+        )
     if not (np.all(np.isfinite(k)) and np.all(np.isfinite(v))):
         raise ValueError("k and values must be finite.")
     if not (np.all(k > 0) and np.all(v > 0)):
         raise ValueError("k and values must be positive (they are put on a log scale).")
     if np.ptp(k) == 0:
-        raise ValueError("k must take at least two different values (a slope needs a spread in k).")
+        raise ValueError(
+            "k must take at least two different values (a slope needs a spread in k)."
+        )
     return float(np.polyfit(np.log(k), np.log(v), 1)[0])
 
 
-def random_quadratic(d: int, kappa: float, rng: np.random.Generator, *, mu: float = 1.0,
-                     margin: float = 1.0) -> Objective:
-    """f(x) = 1/2 x^T A x with A = Q diag(lam) Q^T: a random rotation Q, eigenvalues mu, ..., kappa mu.
+def random_quadratic(
+    d: int,
+    kappa: float,
+    rng: np.random.Generator,
+    *,
+    mu: float = 1.0,
+    margin: float = 1.0,
+) -> Objective:
+    """f(x) = 1/2 x^T A x with A = Q diag(lam) Q^T: a random rotation Q, eigenvalues mu,
+    ..., kappa mu.
 
     The extremes mu and kappa * mu are always eigenvalues; the d - 2 others are drawn
     log-uniformly in [margin * mu, kappa * mu / margin] (``margin > 1`` keeps them away
@@ -157,10 +197,14 @@ def random_quadratic(d: int, kappa: float, rng: np.random.Generator, *, mu: floa
     as_positive(mu, "mu")
     as_positive(margin, "margin")
     if kappa < 1 or d < 2 or margin < 1 or margin**2 > kappa:
-        raise ValueError(f"need d >= 2, kappa >= 1 and 1 <= margin <= sqrt(kappa); got d={d!r}, "
-                         f"kappa={kappa!r}, margin={margin!r}.")
+        raise ValueError(
+            f"need d >= 2, kappa >= 1 and 1 <= margin <= sqrt(kappa); got d={d!r}, "
+            f"kappa={kappa!r}, margin={margin!r}."
+        )
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator (e.g. gdu.book_rng(...)); got {rng!r}.")
+        raise ValueError(
+            f"rng must be a numpy Generator (e.g. gdu.book_rng(...)); got {rng!r}."
+        )
     inner = np.exp(rng.uniform(np.log(margin), np.log(kappa / margin), d - 2))
     lam = mu * np.concatenate([[1.0], np.sort(inner), [kappa]])
     Q, R = np.linalg.qr(rng.standard_normal((d, d)))
@@ -170,7 +214,8 @@ def random_quadratic(d: int, kappa: float, rng: np.random.Generator, *, mu: floa
 
 
 def nesterov_worst_function(d: int, L: float = 1.0) -> Objective:
-    """Nesterov's hard quadratic: f(x) = L/4 (1/2 [x_1^2 + sum (x_i - x_{i+1})^2 + x_d^2] - x_1).
+    """Nesterov's hard quadratic: f(x) = L/4 (1/2 [x_1^2 + sum (x_i - x_{i+1})^2 +
+    x_d^2] - x_1).
 
     Its Hessian is L/4 times the tridiagonal matrix (2, -1) (eigenvalues in (0, L)); its
     minimizer is x*_i = 1 - i / (d + 1) with value L/8 (-1 + 1/(d + 1)). From x0 = 0,
@@ -190,10 +235,12 @@ def nesterov_worst_function(d: int, L: float = 1.0) -> Objective:
 
 
 def nesterov_lower_bound(k: ArrayLike, d: int, L: float = 1.0) -> np.ndarray:
-    """Smallest f(x_k) - f* any first-order method can reach in k steps from 0 on ``nesterov_worst_function(d, L)``.
+    """Smallest f(x_k) - f* any first-order method can reach in k steps from 0 on
+    ``nesterov_worst_function(d, L)``.
 
     For k < d it is L/8 (1/(k + 1) - 1/(d + 1)): x_k lies in the span of the first k
-    coordinates, where the best value is the minimum of the same function in dimension k.
+    coordinates, where the best value is the minimum of the same function in dimension
+    k.
 
     >>> nesterov_lower_bound([0, 1], 3, L=8.0)
     array([0.75, 0.25])
@@ -202,5 +249,7 @@ def nesterov_lower_bound(k: ArrayLike, d: int, L: float = 1.0) -> np.ndarray:
     as_positive(L, "L")
     k = as_real_array(k, "k")
     if np.any(k < 0) or np.any(k >= d):
-        raise ValueError(f"the bound holds for 0 <= k < d = {d}; got k in [{k.min()}, {k.max()}].")
+        raise ValueError(
+            f"the bound holds for 0 <= k < d = {d}; got k in [{k.min()}, {k.max()}]."
+        )
     return L / 8 * (1 / (k + 1) - 1 / (d + 1))

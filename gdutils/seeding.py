@@ -1,9 +1,9 @@
 """The book's one seed knob: every random draw in a chapter is spawned from it.
 
 The book seed is :data:`BOOK_SEED` unless the environment variable ``GDBOOK_SEED`` holds
-another non-negative integer (``GDBOOK_SEED=7 jupyter lab`` reruns every chapter on other
-draws; the test suite sweeps several seeds). Chapters never write ``default_rng(7)``: they
-ask for a *named stream* of the book seed,
+another non-negative integer (``GDBOOK_SEED=7 jupyter lab`` reruns every chapter on
+other draws; the test suite sweeps several seeds). Chapters never write
+``default_rng(7)``: they ask for a *named stream* of the book seed,
 
 >>> import gdutils as gdu
 >>> rng = gdu.book_rng("noise-floor")          # one section's generator
@@ -34,7 +34,8 @@ ENV_VAR: str = "GDBOOK_SEED"
 
 
 def book_seed() -> int:
-    """The book seed: ``GDBOOK_SEED`` when set (a non-negative integer), else :data:`BOOK_SEED`.
+    """The book seed: ``GDBOOK_SEED`` when set (a non-negative integer), else
+    :data:`BOOK_SEED`.
 
     >>> import os
     >>> book_seed() == int(os.environ.get("GDBOOK_SEED") or BOOK_SEED)
@@ -46,7 +47,9 @@ def book_seed() -> int:
     try:
         seed = int(raw)
     except ValueError:
-        raise ValueError(f"{ENV_VAR} must be a non-negative integer, got {raw!r}") from None
+        raise ValueError(
+            f"{ENV_VAR} must be a non-negative integer, got {raw!r}"
+        ) from None
     if seed < 0:
         raise ValueError(f"{ENV_VAR} must be a non-negative integer, got {seed}")
     return seed
@@ -54,7 +57,9 @@ def book_seed() -> int:
 
 def _sequence(name: str) -> np.random.SeedSequence:
     if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty string naming the stream, got {name!r}")
+        raise ValueError(
+            f"name must be a non-empty string naming the stream, got {name!r}"
+        )
     # crc32 is stable across runs and platforms (Python's hash() of a str is not).
     return np.random.SeedSequence(book_seed(), spawn_key=(zlib.crc32(name.encode()),))
 
@@ -70,7 +75,8 @@ def book_rng(name: str) -> np.random.Generator:
 
 
 def book_rngs(n: int, name: str) -> list[np.random.Generator]:
-    """``n`` independent generators spawned from the stream ``name`` (for claims over runs).
+    """``n`` independent generators spawned from the stream ``name`` (for claims over
+    runs).
 
     >>> [type(r).__name__ for r in book_rngs(2, "demo")]
     ['Generator', 'Generator']

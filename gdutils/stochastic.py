@@ -12,11 +12,19 @@ that noise, and smooth a noisy loss curve.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_bool, as_data, as_finite, as_positive, as_real_array, as_rng, as_vector
+from ._validation import (
+    as_bool,
+    as_data,
+    as_finite,
+    as_positive,
+    as_real_array,
+    as_rng,
+    as_vector,
+)
 from .rates import loglog_slope  # one implementation, shared with the rates chapter
 
 __all__ = [
@@ -50,14 +58,19 @@ def _check_per_example(G) -> np.ndarray:
             "For scalar gradients use G.reshape(-1, 1)."
         )
     if G.shape[0] < 2:
-        raise ValueError(f"G needs at least 2 rows (examples) to have a variance; got {G.shape[0]}.")
+        raise ValueError(
+            f"G needs at least 2 rows (examples) to have a variance; got {G.shape[0]}."
+        )
     if not np.all(np.isfinite(G)):
-        raise ValueError("G contains NaN or inf; expected finite per-example gradients.")
+        raise ValueError(
+            "G contains NaN or inf; expected finite per-example gradients."
+        )
     return G
 
 
 def steps_per_epoch(n: int, batch_size: int | None = None) -> int:
-    """Updates in one epoch over ``n`` samples: ceil(n / batch_size) (1 for the full batch).
+    """Updates in one epoch over ``n`` samples: ceil(n / batch_size) (1 for the full
+    batch).
 
     Use it to turn "every 10 epochs" into a number of updates for a schedule.
 
@@ -68,13 +81,16 @@ def steps_per_epoch(n: int, batch_size: int | None = None) -> int:
     return -(-int(n) // b)
 
 
-def epoch_batches(n: int, batch_size: int | None, rng=None, *, epochs: int = 1) -> list[np.ndarray]:
-    """The index arrays of every batch, in order, as :func:`gdutils.minibatch_gd` draws them.
+def epoch_batches(
+    n: int, batch_size: int | None, rng=None, *, epochs: int = 1
+) -> list[np.ndarray]:
+    """The index arrays of every batch, in order, as :func:`gdutils.minibatch_gd` draws
+    them.
 
-    Each epoch is a fresh random permutation of ``range(n)`` (drawn from ``rng``) cut into
-    consecutive slices of ``batch_size``: sampling without replacement, every sample once
-    per epoch, the last batch smaller when ``batch_size`` does not divide ``n``. With the
-    same ``rng`` seed, batch k here is the batch of update k there.
+    Each epoch is a fresh random permutation of ``range(n)`` (drawn from ``rng``) cut
+    into consecutive slices of ``batch_size``: sampling without replacement, every
+    sample once per epoch, the last batch smaller when ``batch_size`` does not divide
+    ``n``. With the same ``rng`` seed, batch k here is the batch of update k there.
 
     >>> [b.tolist() for b in epoch_batches(5, 2, rng=0)]
     [[2, 4], [3, 0], [1]]
@@ -123,7 +139,12 @@ def minibatch_variance(
     else:
         per_perm = n // b
         rounds = -(-num_batches // per_perm)
-        idx = np.concatenate([gen.permutation(n)[: per_perm * b].reshape(per_perm, b) for _ in range(rounds)])
+        idx = np.concatenate(
+            [
+                gen.permutation(n)[: per_perm * b].reshape(per_perm, b)
+                for _ in range(rounds)
+            ]
+        )
     dev = G[idx].mean(axis=1) - mean
     return float(np.mean(np.sum(dev**2, axis=1)))
 
@@ -148,7 +169,8 @@ def predicted_variance(G, batch_size: int, *, replace: bool = False) -> float:
 
 
 def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
-    """Exponential moving average s_t = beta s_{t-1} + (1 - beta) v_t, t = 0, 1, ..., with s_{-1} = 0.
+    """Exponential moving average s_t = beta s_{t-1} + (1 - beta) v_t, t = 0, 1, ...,
+    with s_{-1} = 0.
 
     ``debias=True`` divides by 1 - beta^(t+1) (as Adam does), so the start of the curve
     is not pulled towards 0. ``beta`` in [0, 1): 0 returns the values unchanged; close
@@ -161,11 +183,19 @@ def ema(values, beta: float = 0.9, *, debias: bool = True) -> np.ndarray:
     """
     v = as_real_array(values, "values")
     if v.ndim != 1:
-        raise ValueError(f"values must be a 1-D array of shape (t,); got shape {v.shape}.")
+        raise ValueError(
+            f"values must be a 1-D array of shape (t,); got shape {v.shape}."
+        )
     if not np.all(np.isfinite(v)):
-        raise ValueError("values contains NaN or inf; an average of them would be NaN from there on.")
+        raise ValueError(
+            "values contains NaN or inf; an average of them would be NaN from there on."
+        )
     debias = as_bool(debias, "debias")
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not 0 <= beta < 1:
+    if (
+        isinstance(beta, bool)
+        or not isinstance(beta, (int, float, np.floating))
+        or not 0 <= beta < 1
+    ):
         raise ValueError(f"beta must be a number in [0, 1); got {beta!r}.")
     out = np.empty_like(v)
     s = 0.0
@@ -189,7 +219,9 @@ def _rate_table(learning_rates, updates: int) -> np.ndarray:
             as_positive(r, "learning_rate")
             row = np.full(updates, float(r))
         if row.shape != (updates,) or not np.all(np.isfinite(row)) or np.any(row < 0):
-            raise ValueError("every learning rate (or schedule(k)) must be a finite number >= 0.")
+            raise ValueError(
+                "every learning rate (or schedule(k)) must be a finite number >= 0."
+            )
         rows.append(row)
     if not rows:
         raise ValueError("learning_rates must hold at least one rate or schedule.")
@@ -235,25 +267,35 @@ def sgd_runs(
     A = np.column_stack([X, np.ones(n)])
     p = A.shape[1]
     theta = as_vector(theta0, "theta0", size=p)
-    gens = [copy.deepcopy(as_rng(g)) if isinstance(g, np.random.Generator) else as_rng(g) for g in rngs]
+    gens = [
+        copy.deepcopy(as_rng(g)) if isinstance(g, np.random.Generator) else as_rng(g)
+        for g in rngs
+    ]
     if not gens:
         raise ValueError("rngs must hold at least one generator (or seed).")
     rates = _rate_table(learning_rates, updates)
     if as_bool(replace, "replace"):
-        index = np.stack([g.integers(0, n, size=updates * b) for g in gens]).reshape(len(gens), updates, b)
+        index = np.stack([g.integers(0, n, size=updates * b) for g in gens]).reshape(
+            len(gens), updates, b
+        )
         batches = (index[:, k] for k in range(updates))
     else:
         per = steps_per_epoch(n, b)
         epochs = -(-updates // per)
-        perms = np.stack([np.stack([g.permutation(n) for _ in range(epochs)]) for g in gens])
-        batches = (perms[:, k // per, (k % per) * b : (k % per) * b + b] for k in range(updates))
+        perms = np.stack(
+            [np.stack([g.permutation(n) for _ in range(epochs)]) for g in gens]
+        )
+        batches = (
+            perms[:, k // per, (k % per) * b : (k % per) * b + b]
+            for k in range(updates)
+        )
     G, R = rates.shape[0], len(gens)
     out = np.empty((G, R, updates + 1, p))
     cur = np.broadcast_to(theta, (G, R, p)).copy()
     out[:, :, 0] = cur
     with np.errstate(over="ignore", invalid="ignore"):
         for k, idx in enumerate(batches):
-            Ab, yb = A[idx], y[idx]                              # (R, m, p), (R, m)
+            Ab, yb = A[idx], y[idx]  # (R, m, p), (R, m)
             resid = np.einsum("rmp,grp->grm", Ab, cur) - yb
             grad = (2.0 / idx.shape[1]) * np.einsum("rmp,grm->grp", Ab, resid)
             cur = cur - rates[:, k, None, None] * grad
@@ -262,7 +304,8 @@ def sgd_runs(
 
 
 def excess_mse(paths, X, y) -> np.ndarray:
-    """L(theta) - min L for the MSE (bias last) at every iterate in ``paths`` (shape (..., d + 1)).
+    """L(theta) - min L for the MSE (bias last) at every iterate in ``paths`` (shape
+    (..., d + 1)).
 
     Exact for least squares: (theta - theta*)^T (A^T A / n) (theta - theta*), so no pass
     over the data per iterate. Diverged iterates give inf or NaN.
@@ -275,7 +318,10 @@ def excess_mse(paths, X, y) -> np.ndarray:
     A = np.column_stack([X, np.ones(len(y))])
     paths = as_real_array(paths, "paths")
     if paths.shape[-1] != A.shape[1]:
-        raise ValueError(f"paths must end in d + 1 = {A.shape[1]} parameters (bias last); got shape {paths.shape}.")
+        raise ValueError(
+            f"paths must end in d + 1 = {A.shape[1]} parameters (bias last); got shape"
+            f" {paths.shape}."
+        )
     star = np.linalg.lstsq(A, y, rcond=None)[0]
     e = paths - star
     with np.errstate(over="ignore", invalid="ignore"):
@@ -283,14 +329,18 @@ def excess_mse(paths, X, y) -> np.ndarray:
 
 
 def first_below(curves, level: float) -> np.ndarray:
-    """Index of the first entry <= ``level`` along the last axis of ``curves``; inf where none is.
+    """Index of the first entry <= ``level`` along the last axis of ``curves``; inf
+    where none is.
 
     >>> first_below(np.array([[5.0, 2.0, 0.5, 0.1], [5.0, 4.0, 3.0, 2.0]]), 1.0)
     array([ 2., inf])
     """
     c = as_real_array(curves, "curves")
     if c.ndim < 1 or c.shape[-1] == 0:
-        raise ValueError(f"curves must have at least one entry along the last axis; got shape {c.shape}.")
+        raise ValueError(
+            "curves must have at least one entry along the last axis; got shape"
+            f" {c.shape}."
+        )
     level = as_finite(level, "level")
-    hit = c <= level                                  # NaN never counts as a hit
+    hit = c <= level  # NaN never counts as a hit
     return np.where(hit.any(axis=-1), np.argmax(hit, axis=-1).astype(float), np.inf)

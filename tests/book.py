@@ -1,4 +1,5 @@
-"""What the book-level tests share: the table of contents, the notebooks, the configuration."""
+"""What the book-level tests share: the table of contents, the notebooks, the
+configuration."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def load(path: Path) -> dict:
 
 
 def source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return (
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    )
 
 
 def repo_slug() -> str:

@@ -4,9 +4,8 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -25,16 +24,24 @@ def browser():
     ``sync_playwright`` failed the second with "Sync API inside the asyncio loop")."""
     if CHROMIUM is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (make test installs Debian's chromium)")
+            pytest.fail(
+                "chromium is required in CI (make test installs Debian's chromium)"
+            )
         pytest.skip("chromium not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield b
         b.close()

@@ -2,13 +2,13 @@
 
 What the seed sweep and the stress test share. Each run:
 
-* starts its own kernel over the ``ipc`` transport (Unix sockets in a private directory),
-  so kernels started at the same time can never race for TCP ports;
+* starts its own kernel over the ``ipc`` transport (Unix sockets in a private
+  directory), so kernels started at the same time can never race for TCP ports;
 * sets ``GDBOOK_SEED`` (and nothing else) in the kernel's environment;
 * is watched: ``gap_limit`` seconds with no message while the kernel sits idle (no CPU
-  used; a cell that computes for long is not a stall) fails the run, and the failure says where the client was waiting (which cell,
-  which reply, what the kernel had already said, and whether a message sat unread on a
-  client socket);
+  used; a cell that computes for long is not a stall) fails the run, and the failure
+  says where the client was waiting (which cell, which reply, what the kernel had
+  already said, and whether a message sat unread on a client socket);
 * records per-cell timings: when the request was sent, when the kernel began
   (``iopub.status.busy``) and finished (``shell.execute_reply``) by the kernel's clock.
 
@@ -55,7 +55,9 @@ class RunResult:
     ok: bool = False
     error: str = ""
     wall: float = 0.0
-    max_gap: float = 0.0  # longest time with no message while the kernel sat idle, seconds
+    max_gap: float = (
+        0.0  # longest time with no message while the kernel sat idle, seconds
+    )
     gap_where: str = ""
     stall: str = ""  # watchdog diagnosis when a silence exceeded the limit
     cells: list[CellTiming] = field(default_factory=list)
@@ -85,7 +87,11 @@ class _WatchedClient(NotebookClient):
 def _socket_pending(channel) -> str:
     try:
         sock = channel.socket
-        return "unread message waiting" if sock.getsockopt(zmq.EVENTS) & zmq.POLLIN else "empty"
+        return (
+            "unread message waiting"
+            if sock.getsockopt(zmq.EVENTS) & zmq.POLLIN
+            else "empty"
+        )
     except Exception as exc:  # diagnosis only: never let it hide the stall itself
         return f"unknown ({exc!r})"
 
@@ -103,7 +109,10 @@ async def _run(
         where = {"ip": str(Path(tmp) / "k")} if transport == "ipc" else {}
         km = AsyncKernelManager(kernel_name="python3", transport=transport, **where)
         client = _WatchedClient(
-            nb, km=km, timeout=timeout, kernel_name="python3",
+            nb,
+            km=km,
+            timeout=timeout,
+            kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
         )
 
@@ -115,14 +124,17 @@ async def _run(
         async def on_executed(cell, cell_index, execute_reply):
             if client.current is not None:
                 client.current.done = time.time()
-                client.current.kernel = dict(cell.get("metadata", {}).get("execution", {}))
+                client.current.kernel = dict(
+                    cell.get("metadata", {}).get("execution", {})
+                )
             client.last_progress = time.monotonic()
 
         client.on_cell_execute = on_execute
         client.on_cell_executed = on_executed
 
         async def watchdog():
-            """A stall is silence from an idle kernel; a kernel computing is not stalled."""
+            """A stall is silence from an idle kernel; a kernel computing is not
+            stalled."""
             proc, cpu_seen, idle_from = None, 0.0, time.monotonic()
             while True:
                 await asyncio.sleep(0.5)
@@ -134,24 +146,32 @@ async def _run(
                     idle_from = now
                 cpu_seen = cpu
                 quiet = now - max(client.last_progress, idle_from)
-                where = f"in cell {client.current.index}" if client.current else "at start-up"
+                where = (
+                    f"in cell {client.current.index}"
+                    if client.current
+                    else "at start-up"
+                )
                 if quiet > result.max_gap:
                     result.max_gap, result.gap_where = quiet, where
                 if quiet > gap_limit:
                     cur, kc = client.current, client.kc
                     said = {}
                     if cur is not None:
-                        said = dict(nb.cells[cur.index].get("metadata", {}).get("execution", {}))
+                        said = dict(
+                            nb.cells[cur.index].get("metadata", {}).get("execution", {})
+                        )
                     waiting = (
-                        "the execute_reply and idle status" if cur and cur.done is None
+                        "the execute_reply and idle status"
+                        if cur and cur.done is None
                         else "nothing (between cells)"
                     )
                     result.stall = (
-                        f"idle kernel and no message for {quiet:.0f} s {where}; the client "
-                        f"waits for {waiting}; the kernel has sent {sorted(said) or 'nothing'} "
-                        f"for this cell; shell socket: {_socket_pending(kc.shell_channel) if kc else '-'}"
-                        f", iopub socket: {_socket_pending(kc.iopub_channel) if kc else '-'}; "
-                        f"kernel alive: {await km.is_alive()}"
+                        f"idle kernel and no message for {quiet:.0f} s {where}; the"
+                        f" client waits for {waiting}; the kernel has sent"
+                        f" {sorted(said) or 'nothing'} for this cell; shell socket:"
+                        f" {_socket_pending(kc.shell_channel) if kc else '-'}, iopub"
+                        f" socket: {_socket_pending(kc.iopub_channel) if kc else '-'};"
+                        f" kernel alive: {await km.is_alive()}"
                     )
                     raise TimeoutError(result.stall)
 
@@ -159,7 +179,9 @@ async def _run(
         run = asyncio.ensure_future(client.async_execute(env=env))
         dog = asyncio.ensure_future(watchdog())
         try:
-            done, _ = await asyncio.wait({run, dog}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {run, dog}, return_when=asyncio.FIRST_COMPLETED
+            )
             if dog in done:
                 dog.result()  # raises the stall
             run.result()
@@ -216,7 +238,8 @@ def execute(
     gap_limit: float = 30.0,
     transport: str = "ipc",
 ) -> RunResult:
-    """Execute one notebook in a fresh kernel with ``GDBOOK_SEED=seed`` (None: unset)."""
+    """Execute one notebook in a fresh kernel with ``GDBOOK_SEED=seed`` (None:
+    unset)."""
     try:
         return asyncio.run(_run(Path(path), seed, timeout, gap_limit, transport))
     except Exception:  # the runner itself failed: report, don't crash the pool
@@ -238,7 +261,9 @@ def execute_many(
     """Run (notebook, seed) jobs, ``workers`` kernels at a time, in fresh processes."""
     ctx = multiprocessing.get_context("spawn")  # no inherited zmq contexts or threads
     args = [(p, s, timeout, gap_limit) for p, s in jobs]
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx
+    ) as pool:
         return list(pool.map(_execute_job, args))
 
 
@@ -247,7 +272,8 @@ def stamp() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python tests/nbrun.py CHAPTER... [--seeds 17,42] [--workers 2]``: run and report.
+    """``python tests/nbrun.py CHAPTER... [--seeds 17,42] [--workers 2]``: run and
+    report.
 
     Each chapter runs once per seed (``default``: the book seed) in a fresh, watched
     kernel; prints one line per run (wall time, longest silence, the error if any) and
@@ -257,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="+", type=Path)
-    parser.add_argument("--seeds", default="default", help="comma-separated; 'default' = the book seed")
+    parser.add_argument(
+        "--seeds", default="default", help="comma-separated; 'default' = the book seed"
+    )
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     seeds = [None if s == "default" else int(s) for s in args.seeds.split(",")]

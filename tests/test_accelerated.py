@@ -26,17 +26,34 @@ def fitted_rate(errors, lo, hi):
     return float(np.exp(coef[2])), float(coef[1])
 
 
-# --- momentum: reduces to gradient descent, matches the textbook recurrences -------------------
+# --- momentum: reduces to gradient descent, matches the textbook recurrences ----------
+
 
 @pytest.mark.parametrize("nesterov", [False, True])
 @pytest.mark.parametrize("rate", [0.015, inverse_time(0.019, decay=0.01)])
 def test_beta_zero_is_gradient_descent(nesterov, rate):
     q = quad()
-    gd = gdu.gradient_descent(q.fun, [1.0, -2.0], jac=q.grad, learning_rate=rate, maxiter=300)
-    mo = momentum(q.fun, [1.0, -2.0], jac=q.grad, learning_rate=rate, beta=0.0, nesterov=nesterov, maxiter=300)
+    gd = gdu.gradient_descent(
+        q.fun, [1.0, -2.0], jac=q.grad, learning_rate=rate, maxiter=300
+    )
+    mo = momentum(
+        q.fun,
+        [1.0, -2.0],
+        jac=q.grad,
+        learning_rate=rate,
+        beta=0.0,
+        nesterov=nesterov,
+        maxiter=300,
+    )
     np.testing.assert_array_equal(mo.trajectory, gd.trajectory)
     np.testing.assert_array_equal(mo.loss_history, gd.loss_history)
-    assert (mo.nit, mo.nfev, mo.njev, mo.status, mo.fun) == (gd.nit, gd.nfev, gd.njev, gd.status, gd.fun)
+    assert (mo.nit, mo.nfev, mo.njev, mo.status, mo.fun) == (
+        gd.nit,
+        gd.nfev,
+        gd.njev,
+        gd.status,
+        gd.fun,
+    )
     np.testing.assert_array_equal(mo.jac, gd.jac)
 
 
@@ -48,12 +65,15 @@ def test_heavy_ball_is_polyak_two_term_recurrence():
     xs.append(xs[0] - a * q.grad(xs[0]))
     for _ in range(28):
         xs.append(xs[-1] - a * q.grad(xs[-1]) + b * (xs[-1] - xs[-2]))
-    res = momentum(q.fun, xs[0], jac=q.grad, learning_rate=a, beta=b, maxiter=29, gtol=0.0)
+    res = momentum(
+        q.fun, xs[0], jac=q.grad, learning_rate=a, beta=b, maxiter=29, gtol=0.0
+    )
     np.testing.assert_allclose(res.trajectory, np.array(xs), rtol=1e-12, atol=1e-14)
 
 
 def test_nesterov_is_sutskever_lookahead_form():
-    # theta_{k+1} = theta_k + v_{k+1}, v_{k+1} = b v_k - a g(theta_k + b v_k); our iterate is theta + b v
+    # theta_{k+1} = theta_k + v_{k+1}, v_{k+1} = b v_k - a g(theta_k + b v_k); our
+    # iterate is theta + b v
     r = objectives.rosenbrock()
     a, b = 1e-3, 0.9
     theta, v = np.array([-1.2, 1.0]), np.zeros(2)
@@ -62,12 +82,24 @@ def test_nesterov_is_sutskever_lookahead_form():
         v = b * v - a * r.grad(theta + b * v)
         theta = theta + v
         looks.append(theta + b * v)
-    res = momentum(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=a, beta=b, nesterov=True, maxiter=50, gtol=0.0)
+    res = momentum(
+        r.fun,
+        [-1.2, 1.0],
+        jac=r.grad,
+        learning_rate=a,
+        beta=b,
+        nesterov=True,
+        maxiter=50,
+        gtol=0.0,
+    )
     np.testing.assert_allclose(res.trajectory, np.array(looks), rtol=1e-10, atol=1e-12)
-    assert res.njev == 51 and res.nfev == 51  # one gradient and one value per step, plus the start
+    assert (
+        res.njev == 51 and res.nfev == 51
+    )  # one gradient and one value per step, plus the start
 
 
-# --- rates on quadratics: measured against theory ------------------------------------------------
+# --- rates on quadratics: measured against theory -------------------------------------
+
 
 @pytest.mark.parametrize("kappa", [10.0, 100.0, 1000.0])
 def test_heavy_ball_reaches_optimal_rate(kappa):
@@ -75,8 +107,18 @@ def test_heavy_ball_reaches_optimal_rate(kappa):
     s = np.sqrt(kappa)
     alpha, beta = 4 / (s + 1) ** 2, ((s - 1) / (s + 1)) ** 2
     theory = (s - 1) / (s + 1)
-    n = int(150 / -np.log(theory))  # 65 decades of decrease: still far above float underflow
-    res = momentum(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=alpha, beta=beta, maxiter=n, gtol=0.0)
+    n = int(
+        150 / -np.log(theory)
+    )  # 65 decades of decrease: still far above float underflow
+    res = momentum(
+        q.fun,
+        [1.0, 1.0],
+        jac=q.grad,
+        learning_rate=alpha,
+        beta=beta,
+        maxiter=n,
+        gtol=0.0,
+    )
     err = np.linalg.norm(res.trajectory, axis=1)  # the minimizer is 0
     rho, power = fitted_rate(err, n // 2, n)
     assert rho == pytest.approx(theory, rel=1e-4)
@@ -94,11 +136,21 @@ def test_nesterov_rate_with_standard_parameters(kappa):
     s = np.sqrt(kappa)
     theory = 1 - 1 / s
     n = int(150 / -np.log(theory))
-    res = momentum(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=1 / kappa, beta=(s - 1) / (s + 1),
-                   nesterov=True, maxiter=n, gtol=0.0)
+    res = momentum(
+        q.fun,
+        [1.0, 1.0],
+        jac=q.grad,
+        learning_rate=1 / kappa,
+        beta=(s - 1) / (s + 1),
+        nesterov=True,
+        maxiter=n,
+        gtol=0.0,
+    )
     rho, power = fitted_rate(np.linalg.norm(res.trajectory, axis=1), n // 2, n)
     assert rho == pytest.approx(theory, rel=1e-4)
-    assert power == pytest.approx(1.0, abs=0.05)  # double root at the smallest eigenvalue
+    assert power == pytest.approx(
+        1.0, abs=0.05
+    )  # double root at the smallest eigenvalue
 
 
 def test_momentum_rate_equals_companion_matrix_and_measurement():
@@ -111,37 +163,72 @@ def test_momentum_rate_equals_companion_matrix_and_measurement():
             radii = []
             for l in lam:
                 h = alpha * l
-                if nesterov:  # state (x_k, x_{k-1}): x_{k+1} = (1+b)(1-h) x_k - b(1-h) x_{k-1}
+                if (
+                    nesterov
+                ):  # state (x_k, x_{k-1}): x_{k+1} = (1+b)(1-h) x_k - b(1-h) x_{k-1}
                     M = np.array([[(1 + beta) * (1 - h), -beta * (1 - h)], [1.0, 0.0]])
                 else:
                     M = np.array([[1 + beta - h, -beta], [1.0, 0.0]])
                 radii.append(np.max(np.abs(np.linalg.eigvals(M))))
-            assert momentum_rate(alpha, beta, lam, nesterov=nesterov) == pytest.approx(max(radii), rel=1e-6, abs=1e-7)
+            assert momentum_rate(alpha, beta, lam, nesterov=nesterov) == pytest.approx(
+                max(radii), rel=1e-6, abs=1e-7
+            )
     # measured on a quadratic with distinct roots (no double root): ratio of late errors
     q = objectives.quadratic(np.diag([1.0, 4.0, 9.0]))
-    res = momentum(q.fun, [1.0, 1.0, 1.0], jac=q.grad, learning_rate=0.05, beta=0.3, maxiter=400, gtol=0.0)
+    res = momentum(
+        q.fun,
+        [1.0, 1.0, 1.0],
+        jac=q.grad,
+        learning_rate=0.05,
+        beta=0.3,
+        maxiter=400,
+        gtol=0.0,
+    )
     err = np.linalg.norm(res.trajectory, axis=1)
-    assert (err[400] / err[200]) ** (1 / 200) == pytest.approx(momentum_rate(0.05, 0.3, [1.0, 4.0, 9.0]), rel=1e-3)
+    assert (err[400] / err[200]) ** (1 / 200) == pytest.approx(
+        momentum_rate(0.05, 0.3, [1.0, 4.0, 9.0]), rel=1e-3
+    )
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
 def test_stability_limits(beta):
-    # heavy ball is stable for rate * L < 2 (1 + beta); Nesterov for rate * L < 2 (1 + beta) / (1 + 2 beta)
+    # heavy ball is stable for rate * L < 2 (1 + beta); Nesterov for rate * L < 2 (1 +
+    # beta) / (1 + 2 beta)
     q = objectives.quadratic(np.diag([1.0, 10.0]))
-    for nesterov, limit in [(False, 2 * (1 + beta)), (True, 2 * (1 + beta) / (1 + 2 * beta))]:
+    for nesterov, limit in [
+        (False, 2 * (1 + beta)),
+        (True, 2 * (1 + beta) / (1 + 2 * beta)),
+    ]:
         for factor, status in [(0.98, 1), (1.02, 2)]:
-            res = momentum(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=factor * limit / 10, beta=beta,
-                           nesterov=nesterov, maxiter=3000, gtol=1e-8)
-            assert res.status in ((0, 1) if status == 1 else (2,)), (nesterov, factor, res.message)
-        assert momentum_rate(0.999 * limit / 10, beta, [1.0, 10.0], nesterov=nesterov) < 1
-        assert momentum_rate(1.001 * limit / 10, beta, [1.0, 10.0], nesterov=nesterov) > 1
+            res = momentum(
+                q.fun,
+                [1.0, 1.0],
+                jac=q.grad,
+                learning_rate=factor * limit / 10,
+                beta=beta,
+                nesterov=nesterov,
+                maxiter=3000,
+                gtol=1e-8,
+            )
+            assert res.status in ((0, 1) if status == 1 else (2,)), (
+                nesterov,
+                factor,
+                res.message,
+            )
+        assert (
+            momentum_rate(0.999 * limit / 10, beta, [1.0, 10.0], nesterov=nesterov) < 1
+        )
+        assert (
+            momentum_rate(1.001 * limit / 10, beta, [1.0, 10.0], nesterov=nesterov) > 1
+        )
 
 
-# --- RMSProp and Adam ----------------------------------------------------------------------------
+# --- RMSProp and Adam -----------------------------------------------------------------
+
 
 def reference_adam(grad, x, rate, b1, b2, eps, steps, correct=True, amsgrad=False):
-    # PyTorch's torch.optim.Adam, amsgrad included: the running maximum of the raw average
-    # exp_avg_sq, then the bias correction
+    # PyTorch's torch.optim.Adam, amsgrad included: the running maximum of the raw
+    # average exp_avg_sq, then the bias correction
     m = np.zeros_like(x)
     s = np.zeros_like(x)
     s_max = np.zeros_like(x)
@@ -162,30 +249,70 @@ def reference_adam(grad, x, rate, b1, b2, eps, steps, correct=True, amsgrad=Fals
 @pytest.mark.parametrize("correct", [True, False])
 def test_adam_matches_reference_loop(correct, amsgrad):
     r = objectives.rosenbrock()
-    res = adam(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=0.05, beta1=0.8, beta2=0.99, eps=1e-6,
-               bias_correction=correct, amsgrad=amsgrad, maxiter=60, gtol=0.0)
-    ref = reference_adam(r.grad, np.array([-1.2, 1.0]), 0.05, 0.8, 0.99, 1e-6, 60, correct, amsgrad)
+    res = adam(
+        r.fun,
+        [-1.2, 1.0],
+        jac=r.grad,
+        learning_rate=0.05,
+        beta1=0.8,
+        beta2=0.99,
+        eps=1e-6,
+        bias_correction=correct,
+        amsgrad=amsgrad,
+        maxiter=60,
+        gtol=0.0,
+    )
+    ref = reference_adam(
+        r.grad, np.array([-1.2, 1.0]), 0.05, 0.8, 0.99, 1e-6, 60, correct, amsgrad
+    )
     np.testing.assert_allclose(res.trajectory, ref, rtol=1e-12)
-    if amsgrad:  # on Rosenbrock the gradients fall and rise again: the maximum does change the path
-        plain = adam(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=0.05, beta1=0.8, beta2=0.99, eps=1e-6,
-                     bias_correction=correct, maxiter=60, gtol=0.0)
+    # on Rosenbrock the gradients fall and rise again: the maximum does change the path
+    if amsgrad:
+        plain = adam(
+            r.fun,
+            [-1.2, 1.0],
+            jac=r.grad,
+            learning_rate=0.05,
+            beta1=0.8,
+            beta2=0.99,
+            eps=1e-6,
+            bias_correction=correct,
+            maxiter=60,
+            gtol=0.0,
+        )
         assert not np.allclose(plain.trajectory, res.trajectory)
 
 
 def test_constant_rate_adam_does_not_settle_but_amsgrad_does():
-    # Near the minimizer the gradients fade, s decays like beta2^t and the effective step
-    # rate / sqrt(s_hat) grows until the iteration is unstable (for beta1 = 0.9 once
-    # rate * lambda_max(P H) passes 2 (1 + beta1) / (1 - beta1) = 38, P = diag of effective steps):
-    # the iterate is thrown back out, again and again. AMSGrad's maximum keeps the step bounded.
+    # Near the minimizer the gradients fade, s decays like beta2^t and the effective
+    # step rate / sqrt(s_hat) grows until the iteration is unstable (for beta1 = 0.9
+    # once rate * lambda_max(P H) passes 2 (1 + beta1) / (1 - beta1) = 38, P = diag of
+    # effective steps): the iterate is thrown back out, again and again. AMSGrad's
+    # maximum keeps the step bounded.
     X, y, _ = gdu.data.linear_regression(rng=0)
     A = np.column_stack([X, np.ones(len(y))])
     H, c = 2 / len(y) * A.T @ A, 2 / len(y) * A.T @ y
     q = objectives.quadratic(H, c)  # the mse up to a constant
     best = q.minimizers[0]
-    runs = {ams: adam(q.fun, np.zeros(6), jac=q.grad, learning_rate=1.0, maxiter=3000, gtol=0.0, amsgrad=ams)
-            for ams in (False, True)}
-    dist = {ams: np.linalg.norm(r.trajectory - best, axis=1) / np.linalg.norm(best) for ams, r in runs.items()}
-    assert dist[False][:1500].min() < 1e-12 and dist[False][1500:].max() > 1e-2  # got there, thrown out again
+    runs = {
+        ams: adam(
+            q.fun,
+            np.zeros(6),
+            jac=q.grad,
+            learning_rate=1.0,
+            maxiter=3000,
+            gtol=0.0,
+            amsgrad=ams,
+        )
+        for ams in (False, True)
+    }
+    dist = {
+        ams: np.linalg.norm(r.trajectory - best, axis=1) / np.linalg.norm(best)
+        for ams, r in runs.items()
+    }
+    assert (
+        dist[False][:1500].min() < 1e-12 and dist[False][1500:].max() > 1e-2
+    )  # got there, thrown out again
     assert dist[True][1500:].max() < 1e-13  # AMSGrad stays at round-off
     # the effective steps, from the gradients along each path
     for ams, r in runs.items():
@@ -199,7 +326,8 @@ def test_constant_rate_adam_does_not_settle_but_amsgrad_does():
             eff.append(1.0 / (np.sqrt((s_max if ams else s) / (1 - 0.999**t)) + 1e-8))
         eff = np.array(eff)
         growth = eff[99:].max(axis=0) / eff[99]
-        if ams:  # only the bias correction can still grow it: by at most 1 / sqrt(1 - beta2^100)
+        # only the bias correction can still grow it: by at most 1 / sqrt(1 - beta2^100)
+        if ams:
             assert np.all(growth <= 1 / np.sqrt(1 - 0.999**100) * (1 + 1e-12))
         else:
             assert np.all(growth > 5)
@@ -213,22 +341,50 @@ def test_rmsprop_matches_reference_loop():
         s = 0.95 * s + 0.05 * g**2
         x = x - 0.01 * g / (np.sqrt(s) + 1e-7)
         xs.append(x)
-    res = rmsprop(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=0.01, rho=0.95, eps=1e-7, maxiter=60, gtol=0.0)
+    res = rmsprop(
+        r.fun,
+        [-1.2, 1.0],
+        jac=r.grad,
+        learning_rate=0.01,
+        rho=0.95,
+        eps=1e-7,
+        maxiter=60,
+        gtol=0.0,
+    )
     np.testing.assert_allclose(res.trajectory, np.array(xs), rtol=1e-12)
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 1e4])
 def test_adam_first_steps_have_size_learning_rate(scale):
-    # with a constant gradient g, the corrected averages are exactly g and g^2 at every step,
-    # so every step is rate * g / (|g| + eps), whatever the scale of g
+    # with a constant gradient g, the corrected averages are exactly g and g^2 at every
+    # step, so every step is rate * g / (|g| + eps), whatever the scale of g
     g = scale * np.array([3.0, -0.5, 2.0])
     rate, eps = 0.01, 1e-8
-    res = adam(lambda x: float(g @ x), np.zeros(3), jac=lambda x: g, learning_rate=rate, eps=eps, maxiter=5, gtol=0.0)
+    res = adam(
+        lambda x: float(g @ x),
+        np.zeros(3),
+        jac=lambda x: g,
+        learning_rate=rate,
+        eps=eps,
+        maxiter=5,
+        gtol=0.0,
+    )
     steps = np.diff(res.trajectory, axis=0)
-    np.testing.assert_allclose(steps, np.tile(-rate * g / (np.abs(g) + eps), (5, 1)), rtol=1e-12)
-    # without the correction the step is rate * (1 - b1^t) / sqrt(1 - b2^t) (eps aside): 3.16 rate at t = 1
-    raw = adam(lambda x: float(g @ x), np.zeros(3), jac=lambda x: g, learning_rate=rate, eps=1e-300,
-               bias_correction=False, maxiter=5, gtol=0.0)
+    np.testing.assert_allclose(
+        steps, np.tile(-rate * g / (np.abs(g) + eps), (5, 1)), rtol=1e-12
+    )
+    # without the correction the step is rate * (1 - b1^t) / sqrt(1 - b2^t) (eps aside):
+    # 3.16 rate at t = 1
+    raw = adam(
+        lambda x: float(g @ x),
+        np.zeros(3),
+        jac=lambda x: g,
+        learning_rate=rate,
+        eps=1e-300,
+        bias_correction=False,
+        maxiter=5,
+        gtol=0.0,
+    )
     t = np.arange(1, 6)[:, None]
     expected = -rate * np.sign(g) * (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
     np.testing.assert_allclose(np.diff(raw.trajectory, axis=0), expected, rtol=1e-10)
@@ -237,8 +393,16 @@ def test_adam_first_steps_have_size_learning_rate(scale):
 
 def test_rmsprop_first_step_is_rate_over_sqrt_one_minus_rho():
     g = np.array([5.0, -1e-2])
-    res = rmsprop(lambda x: float(g @ x), np.zeros(2), jac=lambda x: g, learning_rate=0.01, rho=0.99,
-                  eps=1e-300, maxiter=1, gtol=0.0)
+    res = rmsprop(
+        lambda x: float(g @ x),
+        np.zeros(2),
+        jac=lambda x: g,
+        learning_rate=0.01,
+        rho=0.99,
+        eps=1e-300,
+        maxiter=1,
+        gtol=0.0,
+    )
     np.testing.assert_allclose(res.x, -0.01 * np.sign(g) / np.sqrt(0.01), rtol=1e-12)
 
 
@@ -261,17 +425,32 @@ def test_adaptive_methods_on_least_squares():
     X, y, _ = gdu.data.linear_regression(rng=0)
     A = np.column_stack([X, np.ones(len(y))])
     best = np.linalg.lstsq(A, y, rcond=None)[0]
-    for opt, kw in [(adam, dict(learning_rate=0.1)), (momentum, dict(learning_rate=0.1, beta=0.5, nesterov=True))]:
-        res = opt(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, maxiter=5000, gtol=1e-7, **kw)
-        # (Adam reaches gtol before its effective step has grown unstable: see the test above)
+    for opt, kw in [
+        (adam, dict(learning_rate=0.1)),
+        (momentum, dict(learning_rate=0.1, beta=0.5, nesterov=True)),
+    ]:
+        res = opt(
+            gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, maxiter=5000, gtol=1e-7, **kw
+        )
+        # (Adam reaches gtol before its effective step has grown unstable: see the test
+        # above)
         assert res.status == 0, (opt.__name__, res.message)
         np.testing.assert_allclose(res.x, best, atol=1e-6)
-    # constant-rate RMSProp never settles: its steps stay about `rate` long per coordinate, so it
-    # keeps hovering about rate/2 from the minimizer on average (on seed 0 it is an exact +-rate/2 cycle)
+    # constant-rate RMSProp never settles: its steps stay about `rate` long per
+    # coordinate, so it keeps hovering about rate/2 from the minimizer on average (on
+    # seed 0 it is an exact +-rate/2 cycle)
     for seed, rate in [(0, 0.01), (0, 0.003), (7, 0.01)]:
         X, y, _ = gdu.data.linear_regression(rng=seed)
         best = np.linalg.lstsq(np.column_stack([X, np.ones(len(y))]), y, rcond=None)[0]
-        res = rmsprop(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, learning_rate=rate, maxiter=5000, gtol=1e-7)
+        res = rmsprop(
+            gdu.mse,
+            np.zeros(6),
+            (X, y),
+            gdu.mse_grad,
+            learning_rate=rate,
+            maxiter=5000,
+            gtol=1e-7,
+        )
         assert res.status == 1
         gap = np.abs(res.trajectory[-100:] - best)
         assert 0.3 < gap.mean() / rate < 0.7 and gap.max() < 2 * rate
@@ -279,28 +458,44 @@ def test_adaptive_methods_on_least_squares():
             assert gap.max() == pytest.approx(rate / 2, rel=1e-3)
 
 
-# --- the minimize(method=...) protocol ------------------------------------------------------------
+# --- the minimize(method=...) protocol ------------------------------------------------
 
-@pytest.mark.parametrize("opt, options", [
-    (momentum, {"learning_rate": 0.002, "beta": 0.9}),
-    (momentum, {"learning_rate": 0.002, "beta": 0.9, "nesterov": True}),
-    (rmsprop, {"learning_rate": 0.01}),
-    (adam, {"learning_rate": 0.05}),
-])
+
+@pytest.mark.parametrize(
+    "opt, options",
+    [
+        (momentum, {"learning_rate": 0.002, "beta": 0.9}),
+        (momentum, {"learning_rate": 0.002, "beta": 0.9, "nesterov": True}),
+        (rmsprop, {"learning_rate": 0.01}),
+        (adam, {"learning_rate": 0.05}),
+    ],
+)
 def test_minimize_equals_direct_call(opt, options):
     r = objectives.rosenbrock()
     direct = opt(r.fun, [-1.2, 1.0], jac=r.grad, maxiter=300, **options)
-    via = minimize(r.fun, [-1.2, 1.0], jac=r.grad, method=opt, options={"maxiter": 300, **options})
+    via = minimize(
+        r.fun, [-1.2, 1.0], jac=r.grad, method=opt, options={"maxiter": 300, **options}
+    )
     np.testing.assert_array_equal(via.x, direct.x)
     np.testing.assert_array_equal(via.trajectory, direct.trajectory)
     assert (via.nit, via.nfev, via.njev, via.status, via.message) == (
-        direct.nit, direct.nfev, direct.njev, direct.status, direct.message)
+        direct.nit,
+        direct.nfev,
+        direct.njev,
+        direct.status,
+        direct.message,
+    )
     # tol maps to gtol, jac=True (fun returns value and gradient) works as in scipy
     a = minimize(r.fun, [-1.2, 1.0], jac=r.grad, method=opt, tol=1e-3, options=options)
     b = opt(r.fun, [-1.2, 1.0], jac=r.grad, gtol=1e-3, **options)
     assert a.nit == b.nit
-    c = minimize(lambda x: (r.fun(x), r.grad(x)), [-1.2, 1.0], jac=True, method=opt,
-                 options={"maxiter": 300, **options})
+    c = minimize(
+        lambda x: (r.fun(x), r.grad(x)),
+        [-1.2, 1.0],
+        jac=True,
+        method=opt,
+        options={"maxiter": 300, **options},
+    )
     np.testing.assert_array_equal(c.x, direct.x)
 
 
@@ -320,46 +515,59 @@ def test_callback_and_numerical_gradient(opt):
     exact = opt(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.01, maxiter=20)
     numeric = opt(q.fun, [1.0, 1.0], learning_rate=0.01, maxiter=20)
     np.testing.assert_allclose(numeric.x, exact.x, rtol=1e-6)
-    assert numeric.njev == 0 and numeric.nfev == 21 + 21 * 2 * 2  # values + central differences
+    assert (
+        numeric.njev == 0 and numeric.nfev == 21 + 21 * 2 * 2
+    )  # values + central differences
 
 
-# --- bad inputs and divergence ---------------------------------------------------------------------
+# --- bad inputs and divergence --------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(beta=1.0), r"beta must be in \[0, 1\)"),
-    (dict(beta=-0.1), r"beta must be in \[0, 1\)"),
-    (dict(beta=1.5), r"beta must be in \[0, 1\)"),
-    (dict(beta="0.9"), "beta must be a number"),
-    (dict(beta=True), "beta must be a number"),
-    (dict(learning_rate=0.0), "learning_rate must be finite and > 0"),
-    (dict(learning_rate=-0.1), "learning_rate must be finite and > 0"),
-    (dict(learning_rate=np.inf), "learning_rate must be finite and > 0"),
-    (dict(learning_rate=lambda k: 0.1 if k < 3 else -0.1), r"learning_rate\(3\)"),
-    (dict(nesterov="yes"), "nesterov must be True or False"),
-    (dict(maxiter=-1), "maxiter"),
-    (dict(gtol=-1.0), "gtol"),
-    (dict(lr=0.1), "unknown options"),
-    (dict(bounds=[(0, 1), (0, 1)]), "does not support bounds"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(beta=1.0), r"beta must be in \[0, 1\)"),
+        (dict(beta=-0.1), r"beta must be in \[0, 1\)"),
+        (dict(beta=1.5), r"beta must be in \[0, 1\)"),
+        (dict(beta="0.9"), "beta must be a number"),
+        (dict(beta=True), "beta must be a number"),
+        (dict(learning_rate=0.0), "learning_rate must be finite and > 0"),
+        (dict(learning_rate=-0.1), "learning_rate must be finite and > 0"),
+        (dict(learning_rate=np.inf), "learning_rate must be finite and > 0"),
+        (dict(learning_rate=lambda k: 0.1 if k < 3 else -0.1), r"learning_rate\(3\)"),
+        (dict(nesterov="yes"), "nesterov must be True or False"),
+        (dict(maxiter=-1), "maxiter"),
+        (dict(gtol=-1.0), "gtol"),
+        (dict(lr=0.1), "unknown options"),
+        (dict(bounds=[(0, 1), (0, 1)]), "does not support bounds"),
+    ],
+)
 def test_momentum_bad_inputs(kwargs, match):
     q = quad(10.0)
     with pytest.raises(ValueError, match=match):
         momentum(q.fun, [1.0, 1.0], jac=q.grad, **kwargs)
 
 
-@pytest.mark.parametrize("opt, kwargs, match", [
-    (rmsprop, dict(rho=1.0), r"rho must be in \[0, 1\)"),
-    (rmsprop, dict(eps=0.0), "eps must be finite and > 0"),
-    (rmsprop, dict(learning_rate=0), "learning_rate must be finite and > 0"),
-    (adam, dict(beta1=1.0), r"beta1 must be in \[0, 1\)"),
-    (adam, dict(beta2=0.0), r"beta2 must be in \(0, 1\)"),
-    (adam, dict(beta2=1.0), r"beta2 must be in \(0, 1\)"),
-    (adam, dict(eps=-1e-8), "eps must be finite and > 0"),
-    (adam, dict(learning_rate=-0.001), "learning_rate must be finite and > 0"),
-    (adam, dict(bias_correction="no"), "bias_correction must be True or False"),
-    (adam, dict(amsgrad=1), "amsgrad must be True or False"),
-    (adam, dict(constraints=[{"type": "eq", "fun": np.sum}]), "does not support constraints"),
-])
+@pytest.mark.parametrize(
+    "opt, kwargs, match",
+    [
+        (rmsprop, dict(rho=1.0), r"rho must be in \[0, 1\)"),
+        (rmsprop, dict(eps=0.0), "eps must be finite and > 0"),
+        (rmsprop, dict(learning_rate=0), "learning_rate must be finite and > 0"),
+        (adam, dict(beta1=1.0), r"beta1 must be in \[0, 1\)"),
+        (adam, dict(beta2=0.0), r"beta2 must be in \(0, 1\)"),
+        (adam, dict(beta2=1.0), r"beta2 must be in \(0, 1\)"),
+        (adam, dict(eps=-1e-8), "eps must be finite and > 0"),
+        (adam, dict(learning_rate=-0.001), "learning_rate must be finite and > 0"),
+        (adam, dict(bias_correction="no"), "bias_correction must be True or False"),
+        (adam, dict(amsgrad=1), "amsgrad must be True or False"),
+        (
+            adam,
+            dict(constraints=[{"type": "eq", "fun": np.sum}]),
+            "does not support constraints",
+        ),
+    ],
+)
 def test_adaptive_bad_inputs(opt, kwargs, match):
     q = quad(10.0)
     with pytest.raises(ValueError, match=match):
@@ -384,12 +592,15 @@ def test_momentum_rate_bad_inputs():
         momentum_rate(0.1, 0.5, [[1.0]])
 
 
-@pytest.mark.parametrize("opt, kwargs", [
-    (momentum, dict(learning_rate=0.05, beta=0.9)),  # 0.05 * 100 = 5 > 2 (1 + 0.9)
-    (momentum, dict(learning_rate=0.015, beta=0.9, nesterov=True)),  # 1.5 > 1.357
-    (rmsprop, dict(learning_rate=1e3)),
-    (adam, dict(learning_rate=1e3)),
-])
+@pytest.mark.parametrize(
+    "opt, kwargs",
+    [
+        (momentum, dict(learning_rate=0.05, beta=0.9)),  # 0.05 * 100 = 5 > 2 (1 + 0.9)
+        (momentum, dict(learning_rate=0.015, beta=0.9, nesterov=True)),  # 1.5 > 1.357
+        (rmsprop, dict(learning_rate=1e3)),
+        (adam, dict(learning_rate=1e3)),
+    ],
+)
 def test_divergence_is_status_2_without_warnings(opt, kwargs):
     r = objectives.rosenbrock() if opt is not momentum else quad(100.0)
     with warnings.catch_warnings():
@@ -404,6 +615,12 @@ def test_overflowing_iterate_is_status_2_and_fun_never_sees_inf():
     q = quad(10.0)  # its fun raises ValueError on a non-finite x
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = momentum(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=1e308, beta=0.9,
-                       divergence_factor=1e300)
+        res = momentum(
+            q.fun,
+            [1.0, 1.0],
+            jac=q.grad,
+            learning_rate=1e308,
+            beta=0.9,
+            divergence_factor=1e300,
+        )
     assert res.status == 2 and np.isnan(res.fun) and not np.all(np.isfinite(res.x))

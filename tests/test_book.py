@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from book import ROOT, repo_slug, toc_files
 
 pytestmark = pytest.mark.slow
@@ -37,16 +36,32 @@ HARMLESS_CONSOLE = (
 def html_dir(tmp_path_factory) -> Path:
     exe = Path(sys.executable).with_name("jupyter-book")
     out_dir = tmp_path_factory.mktemp("book") if TOC else ROOT
-    # --all: re-read every page, so every notebook is executed against the current gdutils
-    cmd = [str(exe), "build", str(ROOT), "-W", "--keep-going", "--all", "--path-output", str(out_dir)]
+    # --all: re-read every page, so every notebook is executed against the current
+    # gdutils
+    cmd = [
+        str(exe),
+        "build",
+        str(ROOT),
+        "-W",
+        "--keep-going",
+        "--all",
+        "--path-output",
+        str(out_dir),
+    ]
     if TOC:
         cmd += ["--toc", TOC]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1800)
     seconds = time.perf_counter() - start
     log = proc.stdout + proc.stderr
-    warnings = [ln for ln in log.splitlines() if "WARNING" in ln and "Kernel is running over TCP" not in ln]
-    assert proc.returncode == 0 and not warnings, "book build failed or warned:\n" + "\n".join(warnings) + log[-4000:]
+    warnings = [
+        ln
+        for ln in log.splitlines()
+        if "WARNING" in ln and "Kernel is running over TCP" not in ln
+    ]
+    assert proc.returncode == 0 and not warnings, (
+        "book build failed or warned:\n" + "\n".join(warnings) + log[-4000:]
+    )
     print(f"\nbook built in {seconds:.1f} s")
     return out_dir / "_build" / "html"
 
@@ -54,9 +69,13 @@ def html_dir(tmp_path_factory) -> Path:
 def test_every_page_is_built(html_dir):
     for f in PAGES:
         assert (html_dir / f"{f}.html").exists(), f
-    assert 'url=intro.html' in (html_dir / "index.html").read_text()
-    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").exists(), "MathJax must be served locally"
-    for f in PAGES:  # _ext/no_thebe.py: no live-code scripts (they redeclared THEBE_JS_URL)
+    assert "url=intro.html" in (html_dir / "index.html").read_text()
+    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").exists(), (
+        "MathJax must be served locally"
+    )
+    for (
+        f
+    ) in PAGES:  # _ext/no_thebe.py: no live-code scripts (they redeclared THEBE_JS_URL)
         html = (html_dir / f"{f}.html").read_text()
         assert "THEBE_JS_URL" not in html and "sphinx-thebe.js" not in html, f
 
@@ -66,20 +85,27 @@ def test_static_html_has_no_dead_widgets_and_stays_light(html_dir, page):
     html = (html_dir / f"{page}.html").read_text()
     assert "application/vnd.jupyter.widget-view+json" not in html
     assert "widget-state" not in html
-    assert len(html) < 6_000_000, f"{page}.html is {len(html) / 1e6:.1f} MB: fewer or smaller animation frames"
+    assert len(html) < 6_000_000, (
+        f"{page}.html is {len(html) / 1e6:.1f} MB: fewer or smaller animation frames"
+    )
 
 
-# --- headless Chromium -------------------------------------------------------------------
+# --- headless Chromium ----------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def server(html_dir):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(html_dir)
+    )
 
     class Quiet(handler.func):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_dir)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_dir))
+    )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
@@ -88,19 +114,44 @@ def server(html_dir):
 
 @contextlib.contextmanager
 def offline_page(browser, server, page_path, color_scheme="light"):
-    """Open a page with every request outside the local server blocked; on exit, fail on any
-    failed request, page error or console error/warning the page produced, and close it."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+    """Open a page with every request outside the local server blocked; on exit, fail on
+    any
+    failed request, page error or console error/warning the page produced, and close it.
+    """
+    page = browser.new_page(
+        viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
+    )
     problems = []
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(server) else route.abort()
+        ),
+    )
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    page.on("pageerror", lambda e: None if any(p.search(str(e)) for p in HARMLESS_CONSOLE) else problems.append(f"page error: {e}"))
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning") and not any(p.search(m.text) for p in HARMLESS_CONSOLE) else None)
+    page.on(
+        "pageerror",
+        lambda e: (
+            None
+            if any(p.search(str(e)) for p in HARMLESS_CONSOLE)
+            else problems.append(f"page error: {e}")
+        ),
+    )
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            and not any(p.search(m.text) for p in HARMLESS_CONSOLE)
+            else None
+        ),
+    )
     try:
         page.goto(f"{server}/{page_path}.html", wait_until="load")
         if page.locator("script[src*='mathjax']").count():
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            )
             page.evaluate("() => MathJax.startup.promise")
         yield page
         assert not problems, problems
@@ -112,15 +163,20 @@ def offline_page(browser, server, page_path, color_scheme="light"):
 @pytest.mark.parametrize("page_path", PAGES)
 def test_page_works_offline(browser, server, page_path):
     with offline_page(browser, server, page_path) as page:
-        # math: every math node typeset by the local MathJax, no raw TeX delimiters left in the text
+        # math: every math node typeset by the local MathJax, no raw TeX delimiters left
+        # in the text
         n_math = page.locator("main .math").count()
         assert page.locator("main .math mjx-container").count() == n_math
         text = page.locator("main").inner_text()
         assert "\\(" not in text and "\\[" not in text and "$$" not in text
         # images: loaded and described
         for img in page.locator("main img").all():
-            assert (img.get_attribute("alt") or "").strip(), f"image without alt text: {img.get_attribute('src')}"
-            assert img.evaluate("i => i.complete && i.naturalWidth > 0"), f"image not loaded: {img.get_attribute('src')}"
+            assert (img.get_attribute("alt") or "").strip(), (
+                f"image without alt text: {img.get_attribute('src')}"
+            )
+            assert img.evaluate("i => i.complete && i.naturalWidth > 0"), (
+                f"image not loaded: {img.get_attribute('src')}"
+            )
 
 
 @pytest.mark.browser
@@ -131,7 +187,9 @@ def test_chapter_figures_solutions_and_launch_links(browser, server, page_path):
         figures = page.locator("main figure")
         assert figures.count() >= 1
         for fig in figures.all():
-            assert fig.locator("figcaption").inner_text().strip(), "figure without caption"
+            assert fig.locator("figcaption").inner_text().strip(), (
+                "figure without caption"
+            )
         # exercises with collapsed solutions that open on click
         assert page.locator("main .exercise").count() >= 3
         solutions = page.locator("main .solution.dropdown")
@@ -142,12 +200,16 @@ def test_chapter_figures_solutions_and_launch_links(browser, server, page_path):
         first = solutions.first
         assert "toggle-hidden" in first.get_attribute("class")
         first.locator("button.toggle-button").click()
-        first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=3000)
+        first.locator(":scope > :not(.admonition-title)").first.wait_for(
+            state="visible", timeout=3000
+        )
         # launch buttons: the right notebook in the right repository
         slug, nb = repo_slug(), f"{page_path}.ipynb"
         hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
         assert f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/{nb}" in hrefs
-        assert f"https://colab.research.google.com/github/{slug}/blob/main/{nb}" in hrefs
+        assert (
+            f"https://colab.research.google.com/github/{slug}/blob/main/{nb}" in hrefs
+        )
 
 
 @pytest.mark.browser
@@ -162,12 +224,15 @@ def test_animations_play(browser, server, page_path):
             deadline = time.time() + 5
             while img.get_attribute("src") == before and time.time() < deadline:
                 page.wait_for_timeout(100)
-            assert img.get_attribute("src") != before, "the animation did not advance after Play"
+            assert img.get_attribute("src") != before, (
+                "the animation did not advance after Play"
+            )
             anim.locator("button[title='Pause']").click()
 
 
-# axe-core from npm (pinned in the Makefile, installed by `make test` into .venv/axe): the
-# standard rule set, WCAG 2.x A and AA plus best practices, experimental rules left out.
+# axe-core from npm (pinned in the Makefile, installed by `make test` into .venv/axe):
+# the standard rule set, WCAG 2.x A and AA plus best practices, experimental rules left
+# out.
 AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_BLOCKING = ("critical", "serious")
 
@@ -179,20 +244,28 @@ def test_page_is_accessible(browser, server, page_path):
     (the theme follows it: "auto"), so MathJax typesets each page once."""
     if not AXE.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"axe-core is required in CI (make test installs it): {AXE} missing")
+            pytest.fail(
+                f"axe-core is required in CI (make test installs it): {AXE} missing"
+            )
         pytest.skip("axe-core not installed (make axe)")
     blocking = []
     with offline_page(browser, server, page_path, color_scheme="light") as page:
         page.add_script_tag(path=str(AXE))
         for mode in ("light", "dark"):
             page.emulate_media(color_scheme=mode)
-            page.wait_for_function(f"() => document.documentElement.dataset.theme === '{mode}'", timeout=5000)
+            page.wait_for_function(
+                f"() => document.documentElement.dataset.theme === '{mode}'",
+                timeout=5000,
+            )
             violations = page.evaluate(
                 """async () => (await axe.run(document)).violations.map(v => ({
                     id: v.id, impact: v.impact, help: v.help,
                     nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
             )
-            blocking += [dict(v, mode=mode) for v in violations if v["impact"] in AXE_BLOCKING]
+            blocking += [
+                dict(v, mode=mode) for v in violations if v["impact"] in AXE_BLOCKING
+            ]
     assert not blocking, "\n".join(
-        f"{v['mode']}: {v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in blocking
+        f"{v['mode']}: {v['impact']} {v['id']}: {v['help']} at {v['nodes']}"
+        for v in blocking
     )

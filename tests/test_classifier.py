@@ -1,4 +1,5 @@
-"""gdutils.classifier.SoftmaxNet: gradients against autograd and finite differences, fast path, inits, errors."""
+"""gdutils.classifier.SoftmaxNet: gradients against autograd and finite differences,
+fast path, inits, errors."""
 
 import autograd.numpy as anp
 import numpy as np
@@ -24,7 +25,8 @@ def _autograd_loss(net, l2):
         m = anp.max(Z, axis=1, keepdims=True)
         lse = m[:, 0] + anp.log(anp.sum(anp.exp(Z - m), axis=1))
         ce = anp.mean(lse - Z[np.arange(len(y)), y])
-        return ce + l2 * (anp.sum(W1 ** 2) + anp.sum(W2 ** 2))
+        return ce + l2 * (anp.sum(W1**2) + anp.sum(W2**2))
+
     return loss
 
 
@@ -35,9 +37,16 @@ def test_gradient_matches_autograd_and_finite_differences(init, l2):
     net = SoftmaxNet(4, 5, 3, init=init, rng=1)
     theta = net.get_theta()
     ours = net.grad(theta, X, y, l2)
-    np.testing.assert_allclose(ours, grad(_autograd_loss(net, l2))(theta, X, y), rtol=1e-9, atol=1e-12)
-    assert net.loss(theta, X, y, l2) == pytest.approx(float(_autograd_loss(net, l2)(theta, X, y)), rel=1e-12)
-    assert relative_error(ours, numerical_gradient(lambda t: net.loss(t, X, y, l2), theta)) < 1e-7
+    np.testing.assert_allclose(
+        ours, grad(_autograd_loss(net, l2))(theta, X, y), rtol=1e-9, atol=1e-12
+    )
+    assert net.loss(theta, X, y, l2) == pytest.approx(
+        float(_autograd_loss(net, l2)(theta, X, y)), rel=1e-12
+    )
+    assert (
+        relative_error(ours, numerical_gradient(lambda t: net.loss(t, X, y, l2), theta))
+        < 1e-7
+    )
     assert check_grad(net.loss, net.grad, theta, X, y, l2) < 1e-5
 
 
@@ -51,7 +60,9 @@ def test_fast_path_agrees_with_checked_path():
         assert loss == pytest.approx(ref_loss, rel=1e-13)
         np.testing.assert_allclose(g, ref_g, rtol=1e-12, atol=1e-15)
     loss, acc = net.fast_eval(theta, X, y)
-    assert loss == pytest.approx(net.loss(theta, X, y), rel=1e-13) and acc == net.accuracy(theta, X, y)
+    assert loss == pytest.approx(
+        net.loss(theta, X, y), rel=1e-13
+    ) and acc == net.accuracy(theta, X, y)
 
 
 def test_flat_view_round_trip_and_mask():
@@ -76,7 +87,9 @@ def test_initialisation_scales():
     c = SoftmaxNet(3, 4, 2, init="constant", init_value=0.3)
     assert np.all(c.params["W1"] == 0.3) and np.all(c.params["W2"] == 0.3)
     small = SoftmaxNet(3, 4, 2, output_scale=0.1, rng=5)
-    np.testing.assert_allclose(small.params["W2"], 0.1 * SoftmaxNet(3, 4, 2, rng=5).params["W2"])
+    np.testing.assert_allclose(
+        small.params["W2"], 0.1 * SoftmaxNet(3, 4, 2, rng=5).params["W2"]
+    )
     assert set(INITS) == {"he", "glorot", "pytorch", "zeros", "constant"}
 
 
@@ -87,7 +100,9 @@ def test_zero_and_constant_init_symmetry():
     assert np.all(g["W1"] == 0) and np.all(g["b1"] == 0) and np.all(g["W2"] == 0)
     c = SoftmaxNet(4, 5, 3, init="constant", init_value=0.2)
     gW1 = c.unflatten(c.grad(c.get_theta(), X, y))["W1"]
-    np.testing.assert_array_equal(gW1, np.repeat(gW1[:, :1], 5, axis=1))   # every unit gets the same gradient
+    np.testing.assert_array_equal(
+        gW1, np.repeat(gW1[:, :1], 5, axis=1)
+    )  # every unit gets the same gradient
 
 
 def test_dead_units_predict_and_accuracy():
@@ -97,7 +112,9 @@ def test_dead_units_predict_and_accuracy():
     p["b1"][:] = [0.0, -10.0, 0.0]
     X = np.array([[1.0, 2.0], [0.5, 0.1]])
     np.testing.assert_array_equal(net.dead_units(X), [False, True, False])
-    assert net.predict(X).shape == (2,) and np.allclose(net.predict_proba(X).sum(axis=1), 1.0)
+    assert net.predict(X).shape == (2,) and np.allclose(
+        net.predict_proba(X).sum(axis=1), 1.0
+    )
     assert net.accuracy(None, X, net.predict(X)) == 1.0
 
 

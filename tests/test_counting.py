@@ -1,4 +1,5 @@
-"""CountedObjective counts every call, and agrees with SciPy where SciPy's counts are exact."""
+"""CountedObjective counts every call, and agrees with SciPy where SciPy's counts are
+exact."""
 
 import numpy as np
 import pytest
@@ -38,7 +39,9 @@ def test_finite_difference_gradients_are_function_evaluations(x0):
     assert c.jac is None and c.hess is None and c.hessp is None
     res = minimize(c.fun, x0, jac=c.jac, method="BFGS")
     assert c.njev == 0  # no analytic gradient was ever called ...
-    assert c.nfev == res.nfev  # ... every "gradient evaluation" SciPy reports cost d calls of fun
+    assert (
+        c.nfev == res.nfev
+    )  # ... every "gradient evaluation" SciPy reports cost d calls of fun
     assert d * res.njev <= c.nfev <= (d + 1) * res.njev + 2 * res.nit
     # an independent count with a plain closure
     calls = []
@@ -49,8 +52,14 @@ def test_finite_difference_gradients_are_function_evaluations(x0):
 def test_counts_agree_with_the_books_gradient_descent_and_pass_args():
     X, y, _ = gdu.data.linear_regression(rng=0)
     c = CountedObjective(gdu.mse, jac=gdu.mse_grad)
-    res = minimize(c.fun, np.zeros(6), (X, y), jac=c.jac, method=gdu.gradient_descent,
-                   options={"learning_rate": 0.2, "maxiter": 500})
+    res = minimize(
+        c.fun,
+        np.zeros(6),
+        (X, y),
+        jac=c.jac,
+        method=gdu.gradient_descent,
+        options={"learning_rate": 0.2, "maxiter": 500},
+    )
     assert res.success
     assert (c.nfev, c.njev) == (res.nfev, res.njev) == (res.nit + 1, res.nit + 1)
 
@@ -66,10 +75,18 @@ def test_trace_records_every_function_value_with_the_running_count():
     ct = c.count_trace  # the counters at each call of fun
     assert ct.shape == (res.nfev, 3) and ct.dtype.kind == "i"
     np.testing.assert_array_equal(ct[:, 0], np.arange(1, res.nfev + 1))
-    np.testing.assert_array_equal(ct.sum(axis=1), tr[:, 0])  # the running total of the trace
-    assert np.all(np.diff(ct[:, 1]) >= 0) and ct[-1, 1] <= c.njev and ct[:, 2].max() == 0
+    np.testing.assert_array_equal(
+        ct.sum(axis=1), tr[:, 0]
+    )  # the running total of the trace
+    assert (
+        np.all(np.diff(ct[:, 1]) >= 0) and ct[-1, 1] <= c.njev and ct[:, 2].max() == 0
+    )
     c.reset()
-    assert c.counts == {"nfev": 0, "njev": 0, "nhev": 0} and c.trace.shape == (0, 2) and c.count_trace.shape == (0, 3)
+    assert (
+        c.counts == {"nfev": 0, "njev": 0, "nhev": 0}
+        and c.trace.shape == (0, 2)
+        and c.count_trace.shape == (0, 3)
+    )
 
 
 def test_from_objective_counts_the_bundle():

@@ -1,4 +1,5 @@
-"""Seeded generators: the reference problems have the shapes and parameters the book promises."""
+"""Seeded generators: the reference problems have the shapes and parameters the book
+promises."""
 
 import numpy as np
 import pytest
@@ -42,7 +43,10 @@ def test_toy_and_random_labels():
     "call, match",
     [
         (lambda: data.linear_regression(n=0), "n must be finite and > 0"),
-        (lambda: data.linear_regression(d=2, weights=[1.0]), r"weights must have shape \(d,\) = \(2,\)"),
+        (
+            lambda: data.linear_regression(d=2, weights=[1.0]),
+            r"weights must have shape \(d,\) = \(2,\)",
+        ),
         (lambda: data.linear_regression(noise=-1.0), "noise must be finite and >= 0"),
         (lambda: data.toy_1d(2.5), "n must be an integer"),
         (lambda: data.random_labels(rng=np.random.RandomState(0)), "default_rng"),

@@ -28,6 +28,10 @@ def test_every_public_function_has_an_example():
         module = importlib.import_module(name)
         for attr in getattr(module, "__all__", []):
             obj = getattr(module, attr)
-            if callable(obj) and getattr(obj, "__module__", None) == name and ">>>" not in (obj.__doc__ or ""):
+            if (
+                callable(obj)
+                and getattr(obj, "__module__", None) == name
+                and ">>>" not in (obj.__doc__ or "")
+            ):
                 missing.append(f"{name}.{attr}")
     assert not missing, f"public functions without a docstring example: {missing}"

@@ -1,7 +1,8 @@
 """Chapter 4 exercises: the mistake zoo of every exercise, the solutions, the stubs.
 
 The answers are written the way a learner would write them (loops, in-place updates on
-copies, other valid formulas, autograd), independently of the checkers' own mistake models.
+copies, other valid formulas, autograd), independently of the checkers' own mistake
+models.
 """
 
 import math
@@ -28,15 +29,25 @@ def test_two_transfer_exercises():
     assert [ex.name for ex in EXERCISES if ex.transfer] == ["ch04.tanh", "ch04.softmax"]
 
 
-@pytest.mark.parametrize("mistakes", [ch04._LINEAR_MISTAKES, ch04._RELU_MISTAKES, ch04._USED_TWICE_MISTAKES,
-                                      ch04._LOGISTIC_MISTAKES, ch04._TANH_MISTAKES, ch04._SOFTMAX_MISTAKES])
+@pytest.mark.parametrize(
+    "mistakes",
+    [
+        ch04._LINEAR_MISTAKES,
+        ch04._RELU_MISTAKES,
+        ch04._USED_TWICE_MISTAKES,
+        ch04._LOGISTIC_MISTAKES,
+        ch04._TANH_MISTAKES,
+        ch04._SOFTMAX_MISTAKES,
+    ],
+)
 def test_every_named_hint_is_markdown_safe(mistakes):
     for m in mistakes:
         zoo.assert_markdown_safe(m.hint)
     zoo.assert_markdown_safe(ch04._LINEAR_TRANSPOSE)
 
 
-# --- exercise 1: the backward pass of a Linear layer --------------------------------------------
+# --- exercise 1: the backward pass of a Linear layer ----------------------------------
+
 
 def linear_ok(dout, X, W):
     return dout @ W.T, X.T @ dout, dout.sum(axis=0)
@@ -52,7 +63,11 @@ def linear_loop(dout, X, W):  # per-sample accumulation
 
 
 def linear_einsum(dout, X, W):
-    return [np.einsum("nk,dk->nd", dout, W), np.einsum("nd,nk->dk", X, dout), np.einsum("nk->k", dout)]
+    return [
+        np.einsum("nk,dk->nd", dout, W),
+        np.einsum("nd,nk->dk", X, dout),
+        np.einsum("nk->k", dout),
+    ]
 
 
 def linear_overwritten(dout, X, W):
@@ -76,21 +91,60 @@ def linear_scales_dout(dout, X, W):  # "normalises" the upstream gradient in pla
 def test_linear_zoo():
     zoo.judge(
         ch04.linear.check,
-        right=[nn.linear_backward, linear_ok, linear_loop, linear_einsum,
-               lambda dout, X, W: ((W @ dout.T).T, (dout.T @ X).T, np.ones(len(X)) @ dout)],
+        right=[
+            nn.linear_backward,
+            linear_ok,
+            linear_loop,
+            linear_einsum,
+            lambda dout, X, W: ((W @ dout.T).T, (dout.T @ X).T, np.ones(len(X)) @ dout),
+        ],
         wrong=[
-            (lambda dout, X, W: (dout @ W, X.T @ dout, dout.sum(0)), "missing transpose"),  # raises on shapes
-            (lambda dout, X, W: (dout @ W.T, dout.T @ X, dout.sum(0)), "missing transpose"),
-            (lambda dout, X, W: (dout @ W.T, X @ dout, dout.sum(0)), "missing transpose"),  # raises on shapes
-            (lambda dout, X, W: ((dout @ W.T).T, X.T @ dout, dout.sum(0)), "transposed result"),
+            (
+                lambda dout, X, W: (dout @ W, X.T @ dout, dout.sum(0)),
+                "missing transpose",
+            ),  # raises on shapes
+            (
+                lambda dout, X, W: (dout @ W.T, dout.T @ X, dout.sum(0)),
+                "missing transpose",
+            ),
+            (
+                lambda dout, X, W: (dout @ W.T, X @ dout, dout.sum(0)),
+                "missing transpose",
+            ),  # raises on shapes
+            (
+                lambda dout, X, W: ((dout @ W.T).T, X.T @ dout, dout.sum(0)),
+                "transposed result",
+            ),
             (linear_overwritten, "forgot accumulation"),
             (linear_overwritten_dW_only, "forgot accumulation"),
-            (lambda dout, X, W: (dout @ W.T, X.T @ dout / len(X), dout.sum(0) / len(X)), "averaged over the batch"),
-            (lambda dout, X, W: (dout @ W.T, X.T @ dout, dout), "not summed over the batch"),
-            (lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.mean(0)), "averaged over the batch"),
-            (lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(1)), "summed over the wrong axis"),
-            (lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum()), "summed everything"),
-            (lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(0, keepdims=True)), "batch axis kept"),
+            (
+                lambda dout, X, W: (
+                    dout @ W.T,
+                    X.T @ dout / len(X),
+                    dout.sum(0) / len(X),
+                ),
+                "averaged over the batch",
+            ),
+            (
+                lambda dout, X, W: (dout @ W.T, X.T @ dout, dout),
+                "not summed over the batch",
+            ),
+            (
+                lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.mean(0)),
+                "averaged over the batch",
+            ),
+            (
+                lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(1)),
+                "summed over the wrong axis",
+            ),
+            (
+                lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum()),
+                "summed everything",
+            ),
+            (
+                lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(0, keepdims=True)),
+                "batch axis kept",
+            ),
             (lambda dout, X, W: dout @ W.T, "not a tuple"),
             (lambda dout, X, W: (X.T @ dout, dout.sum(0)), "not a tuple"),
             (lambda dout, X, W: (dout @ W.T, 3 * X.T @ dout, dout.sum(0)), None),
@@ -102,12 +156,19 @@ def test_linear_zoo():
 
 def test_linear_unnamed_slip_says_which_gradient():
     fb = ch04.linear.check(lambda dout, X, W: (dout @ W.T, X.T @ dout * 3, dout.sum(0)))
-    assert fb.status == "fail" and fb.mistake is None and fb.message.startswith("Test case 1: `dW`")
+    assert (
+        fb.status == "fail"
+        and fb.mistake is None
+        and fb.message.startswith("Test case 1: `dW`")
+    )
 
 
-# --- exercise 2: the backward pass of a ReLU ------------------------------------------------------
+# --- exercise 2: the backward pass of a ReLU ------------------------------------------
 
-def relu_copy_then_zero(dout, Z):  # the CS231n way: a copy, zeroed where the unit was off
+
+def relu_copy_then_zero(
+    dout, Z
+):  # the CS231n way: a copy, zeroed where the unit was off
     dZ = dout.copy()
     dZ[Z <= 0] = 0.0
     return dZ
@@ -121,8 +182,13 @@ def relu_in_place_on_dout(dout, Z):  # edits the upstream gradient itself
 def test_relu_zoo():
     zoo.judge(
         ch04.relu.check,
-        right=[nn.relu_backward, relu_copy_then_zero, lambda dout, z: np.where(z > 0, dout, 0.0),
-               lambda dout, z: dout * (z >= 0), lambda dout, z: dout * np.heaviside(z, 0.0)],
+        right=[
+            nn.relu_backward,
+            relu_copy_then_zero,
+            lambda dout, z: np.where(z > 0, dout, 0.0),
+            lambda dout, z: dout * (z >= 0),
+            lambda dout, z: dout * np.heaviside(z, 0.0),
+        ],
         wrong=[
             (lambda dout, z: np.maximum(dout, 0), "mask from the gradient"),
             (lambda dout, z: dout * (dout > 0), "mask from the gradient"),
@@ -138,7 +204,8 @@ def test_relu_zoo():
     )
 
 
-# --- exercise 3: a value used twice ------------------------------------------------------------
+# --- exercise 3: a value used twice ---------------------------------------------------
+
 
 def test_used_twice_reference_matches_finite_differences():
     f = lambda x, y: x * y * math.exp(x * y)  # noqa: E731
@@ -171,31 +238,51 @@ def twice_autograd(x, y):
 def twice_overwritten(x, y):
     a = x * y
     b = math.exp(a)
-    a_bar = b          # direct path
-    a_bar = a * b      # = instead of += (the path through exp)
+    a_bar = b  # direct path
+    a_bar = a * b  # = instead of += (the path through exp)
     return a_bar * y, a_bar * x
 
 
 def test_twice_zoo():
     zoo.judge(
         ch04.twice.check,
-        right=[ch04.used_twice_grad, twice_staged, twice_closed_form, twice_autograd,
-               lambda x, y: [float(v) for v in twice_closed_form(x, y)]],
+        right=[
+            ch04.used_twice_grad,
+            twice_staged,
+            twice_closed_form,
+            twice_autograd,
+            lambda x, y: [float(v) for v in twice_closed_form(x, y)],
+        ],
         wrong=[
-            (lambda x, y: (math.exp(x * y) * y, math.exp(x * y) * x), "forgot accumulation"),
+            (
+                lambda x, y: (math.exp(x * y) * y, math.exp(x * y) * x),
+                "forgot accumulation",
+            ),
             (twice_overwritten, "forgot accumulation (other path)"),
-            (lambda x, y: ((math.exp(x * y) + x * y) * y, (math.exp(x * y) + x * y) * x),
-             "local derivative of exp missing"),
+            (
+                lambda x, y: (
+                    (math.exp(x * y) + x * y) * y,
+                    (math.exp(x * y) + x * y) * x,
+                ),
+                "local derivative of exp missing",
+            ),
             (lambda x, y: ((1 + x * y) * math.exp(x * y),) * 2, "stopped at a"),
             (lambda x, y: ch04.used_twice_grad(y, x), "swapped inputs"),
             (lambda x, y: twice_staged(x, y)[0], "shape"),
             (lambda x, y: tuple(-g for g in twice_staged(x, y)), None),
-            (lambda x, y: ((1 - x * y) * math.exp(x * y) * y, (1 - x * y) * math.exp(x * y) * x), None),
+            (
+                lambda x, y: (
+                    (1 - x * y) * math.exp(x * y) * y,
+                    (1 - x * y) * math.exp(x * y) * x,
+                ),
+                None,
+            ),
         ],
     )
 
 
-# --- exercise 4: logistic regression gradient -----------------------------------------------------
+# --- exercise 4: logistic regression gradient -----------------------------------------
+
 
 def logistic_ok(theta, X, y, l2):
     w, b = theta[:-1], theta[-1]
@@ -221,7 +308,9 @@ def logistic_tanh_sigmoid(theta, X, y, l2):  # sigmoid(z) = (1 + tanh(z / 2)) / 
     return np.append(X.T @ r, r.sum()) / len(y) + 2 * l2 * mask * theta
 
 
-def logistic_variant(*, flip=False, no_sigmoid=False, total=False, bias=False, factor=2.0, over_n=False):
+def logistic_variant(
+    *, flip=False, no_sigmoid=False, total=False, bias=False, factor=2.0, over_n=False
+):
     def g(theta, X, y, l2):
         z = X @ theta[:-1] + theta[-1]
         p = z if no_sigmoid else scipy.special.expit(z)
@@ -230,6 +319,7 @@ def logistic_variant(*, flip=False, no_sigmoid=False, total=False, bias=False, f
         stop = len(theta) if bias else len(theta) - 1
         out[:stop] += factor * l2 * theta[:stop] / (len(y) if over_n else 1)
         return out
+
     return g
 
 
@@ -249,7 +339,12 @@ def logistic_aliased(theta, X, y, l2):  # the aliasing slip: w_reg is theta itse
 def test_logistic_zoo():
     zoo.judge(
         ch04.logistic.check,
-        right=[losses.cross_entropy_grad, logistic_ok, logistic_loop, logistic_tanh_sigmoid],
+        right=[
+            losses.cross_entropy_grad,
+            logistic_ok,
+            logistic_loop,
+            logistic_tanh_sigmoid,
+        ],
         wrong=[
             (lambda t, X, y, l2: logistic_ok(t, X, y, 0.0), "forgot the L2 term"),
             (logistic_variant(factor=1.0), "L2 without the 2"),
@@ -259,7 +354,10 @@ def test_logistic_zoo():
             (logistic_variant(no_sigmoid=True), "forgot the sigmoid"),
             (logistic_variant(over_n=True), "penalty divided by n"),
             (logistic_bias_first, "bias first"),
-            (lambda t, X, y, l2: logistic_ok(t, X, y, l2)[:-1], "bias gradient missing"),
+            (
+                lambda t, X, y, l2: logistic_ok(t, X, y, l2)[:-1],
+                "bias gradient missing",
+            ),
             (logistic_aliased, "mutates its input"),
             (lambda t, X, y, l2: logistic_ok(t, X, y, l2)[:, None], "shape"),
             (lambda t, X, y, l2: logistic_ok(t, X, 1 - y, l2), None),
@@ -267,7 +365,8 @@ def test_logistic_zoo():
     )
 
 
-# --- exercise 5 (transfer): the backward pass of a tanh layer -------------------------------------
+# --- exercise 5 (transfer): the backward pass of a tanh layer -------------------------
+
 
 def tanh_ok(dH, X, W, b):
     H = np.tanh(X @ W + b)
@@ -299,6 +398,7 @@ def tanh_with(local):
     def f(dH, X, W, b):
         Z = X @ W + b
         return nn.linear_backward(dH * local(Z), X, W)
+
     return f
 
 
@@ -307,7 +407,9 @@ def tanh_plain_dW(dH, X, W, b):
     return dZ @ W.T, X.T @ dH, dH.sum(axis=0)
 
 
-def tanh_after_linear(dH, X, W, b):  # the local derivative applied after the Linear step: shapes clash
+def tanh_after_linear(
+    dH, X, W, b
+):  # the local derivative applied after the Linear step: shapes clash
     H = np.tanh(X @ W + b)
     return (dH @ W.T) * (1 - H**2), X.T @ dH * (1 - H**2), dH.sum(0)
 
@@ -328,7 +430,10 @@ def test_tanh_zoo():
         ch04.tanh.check,
         right=[ch04.tanh_layer_backward, tanh_ok, tanh_sech, tanh_loop, tanh_autograd],
         wrong=[
-            (lambda dH, X, W, b: nn.linear_backward(dH, X, W), "forgot the tanh derivative"),
+            (
+                lambda dH, X, W, b: nn.linear_backward(dH, X, W),
+                "forgot the tanh derivative",
+            ),
             (tanh_with(lambda Z: 1 - Z**2), "derivative at z instead of tanh(z)"),
             (tanh_with(lambda Z: 1 - np.tanh(np.tanh(Z)) ** 2), "tanh applied twice"),
             (tanh_with(lambda Z: 1 - np.tanh(Z)), "derivative not squared"),
@@ -338,14 +443,36 @@ def test_tanh_zoo():
             (tanh_with(np.tanh), "multiplied by the activation"),
             (tanh_plain_dW, "derivative only in dX"),
             (tanh_after_linear, "shape mismatch"),
-            (lambda dH, X, W, b: (lambda g: (g[0].T, g[1], g[2]))(tanh_ok(dH, X, W, b)), "transposed result"),
-            (lambda dH, X, W, b: (lambda g: (g[0], g[1].T, g[2]))(tanh_ok(dH, X, W, b)), "missing transpose"),
-            (lambda dH, X, W, b: (lambda g: (g[0], g[1] / len(X), g[2] / len(X)))(tanh_ok(dH, X, W, b)),
-             "averaged over the batch"),
-            (lambda dH, X, W, b: (lambda g: (g[0], g[1], g[2] / len(X)))(tanh_ok(dH, X, W, b)),
-             "averaged over the batch"),
-            (lambda dH, X, W, b: tanh_ok(dH, X, W, b)[:2] + (dH * (1 - np.tanh(X @ W + b) ** 2),),
-             "not summed over the batch"),
+            (
+                lambda dH, X, W, b: (lambda g: (g[0].T, g[1], g[2]))(
+                    tanh_ok(dH, X, W, b)
+                ),
+                "transposed result",
+            ),
+            (
+                lambda dH, X, W, b: (lambda g: (g[0], g[1].T, g[2]))(
+                    tanh_ok(dH, X, W, b)
+                ),
+                "missing transpose",
+            ),
+            (
+                lambda dH, X, W, b: (lambda g: (g[0], g[1] / len(X), g[2] / len(X)))(
+                    tanh_ok(dH, X, W, b)
+                ),
+                "averaged over the batch",
+            ),
+            (
+                lambda dH, X, W, b: (lambda g: (g[0], g[1], g[2] / len(X)))(
+                    tanh_ok(dH, X, W, b)
+                ),
+                "averaged over the batch",
+            ),
+            (
+                lambda dH, X, W, b: (
+                    tanh_ok(dH, X, W, b)[:2] + (dH * (1 - np.tanh(X @ W + b) ** 2),)
+                ),
+                "not summed over the batch",
+            ),
             (tanh_scales_dH, "mutates its input"),
             (lambda dH, X, W, b: tanh_ok(dH, X, W, b)[1], "not a tuple"),
             (lambda dH, X, W, b: tanh_ok(2 * dH, X, W, b), None),
@@ -353,7 +480,8 @@ def test_tanh_zoo():
     )
 
 
-# --- exercise 6 (transfer): softmax and cross-entropy, backward -----------------------------------
+# --- exercise 6 (transfer): softmax and cross-entropy, backward -----------------------
+
 
 def softmax_ok(Z, y):
     n = len(y)
@@ -388,6 +516,7 @@ def softmax_autograd(Z, y):
         m = anp.max(Z, axis=1, keepdims=True)
         logp = Z - m - anp.log(anp.sum(anp.exp(Z - m), axis=1, keepdims=True))
         return -anp.mean(logp[np.arange(len(y)), y])
+
     return grad(loss)(Z)
 
 
@@ -421,25 +550,52 @@ def softmax_elementwise(Z, y):  # dL/dp = -Y / P, times a "diagonal" p (1 - p)
 
 def test_softmax_reference_matches_autograd():
     for Z, y in ch04._softmax_cases():
-        np.testing.assert_allclose(ch04.softmax_ce_backward(Z, y), softmax_autograd(Z, y), rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(
+            ch04.softmax_ce_backward(Z, y),
+            softmax_autograd(Z, y),
+            rtol=1e-10,
+            atol=1e-15,
+        )
 
 
 def test_softmax_zoo():
     zoo.judge(
         ch04.softmax.check,
-        right=[ch04.softmax_ce_backward, softmax_ok, softmax_scipy_one_hot, softmax_log_sum_exp, softmax_loop,
-               softmax_autograd],
+        right=[
+            ch04.softmax_ce_backward,
+            softmax_ok,
+            softmax_scipy_one_hot,
+            softmax_log_sum_exp,
+            softmax_loop,
+            softmax_autograd,
+        ],
         wrong=[
             (lambda Z, y: softmax_ok(Z, y) * len(y), "sum instead of mean"),
-            (lambda Z, y: (scipy.special.softmax(Z, axis=0) - np.eye(Z.shape[1])[y]) / len(y),
-             "softmax over the batch axis"),
-            (lambda Z, y: scipy.special.softmax(Z, axis=1) / len(y), "forgot the target"),
+            (
+                lambda Z, y: (
+                    (scipy.special.softmax(Z, axis=0) - np.eye(Z.shape[1])[y]) / len(y)
+                ),
+                "softmax over the batch axis",
+            ),
+            (
+                lambda Z, y: scipy.special.softmax(Z, axis=1) / len(y),
+                "forgot the target",
+            ),
             (lambda Z, y: -softmax_ok(Z, y), "wrong sign"),
             (softmax_elementwise, "elementwise softmax derivative"),
             (softmax_columns, "whole columns indexed"),
-            (lambda Z, y: (1 / (1 + np.exp(-Z)) - np.eye(Z.shape[1])[y]) / len(y), "sigmoid instead of softmax"),
-            (lambda Z, y: np.eye(Z.shape[1])[y] * (scipy.special.softmax(Z, axis=1) - 1) / len(y),
-             "elementwise softmax derivative"),
+            (
+                lambda Z, y: (1 / (1 + np.exp(-Z)) - np.eye(Z.shape[1])[y]) / len(y),
+                "sigmoid instead of softmax",
+            ),
+            (
+                lambda Z, y: (
+                    np.eye(Z.shape[1])[y]
+                    * (scipy.special.softmax(Z, axis=1) - 1)
+                    / len(y)
+                ),
+                "elementwise softmax derivative",
+            ),
             (softmax_naive, "overflow"),
             (softmax_naive_no_mean, "sum instead of mean"),
             (softmax_in_place, "mutates its input"),

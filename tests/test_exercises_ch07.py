@@ -1,7 +1,8 @@
 """Chapter 7 exercises: the mistake zoo of every exercise, the solutions, the stubs.
 
 The answers below are written independently, the way a learner would write them (loops,
-slices, asserts, in-place updates), rather than reusing the checkers' own mistake models.
+slices, asserts, in-place updates), rather than reusing the checkers' own mistake
+models.
 """
 
 import json
@@ -26,7 +27,8 @@ def bias_col(X):
     return np.column_stack([X, np.ones(len(X))])
 
 
-# --- every exercise --------------------------------------------------------------------------------
+# --- every exercise -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.name)
 def test_solution_passes_and_stub_is_not_attempted(ex):
@@ -39,20 +41,37 @@ def test_two_transfer_exercises():
 
 def _statement_code(label):
     cells = json.loads(CHAPTER.read_text())["cells"]
-    (src,) = ["".join(c["source"]) for c in cells
-              if c["metadata"].get("gdbook") == {"exercise": label, "role": "statement"}]
+    (src,) = [
+        "".join(c["source"])
+        for c in cells
+        if c["metadata"].get("gdbook") == {"exercise": label, "role": "statement"}
+    ]
     return re.search(r"```python\n(.*?)\n```", src, re.S).group(1)
 
 
-@pytest.mark.parametrize("label, fn", [("ch07-ex-fix", ch07.buggy_gradient),
-                                       ("ch07-ex-ridge", ch07.ridge_descent_buggy)])
+@pytest.mark.parametrize(
+    "label, fn",
+    [("ch07-ex-fix", ch07.buggy_gradient), ("ch07-ex-ridge", ch07.ridge_descent_buggy)],
+)
 def test_statement_prints_the_module_source(label, fn):
     assert _statement_code(label) == ch07.source_of(fn)
 
 
-# --- exercise 1: find and fix ----------------------------------------------------------------------
+# --- exercise 1: find and fix ---------------------------------------------------------
 
-def loop_gradient(theta, X, y, *, overwrite=False, clip=False, mean=True, sign=1.0, factor=2.0, target=True):
+
+def loop_gradient(
+    theta,
+    X,
+    y,
+    *,
+    overwrite=False,
+    clip=False,
+    mean=True,
+    sign=1.0,
+    factor=2.0,
+    target=True,
+):
     total = np.zeros(X.shape[1] + 1)
     for xi, yi in zip(X, y):
         ai = np.append(xi, 1.0)
@@ -91,10 +110,20 @@ def forgot_return(theta, X, y):
 
 def test_buggy_gradient_is_the_last_sample_clipped_and_fails_a_gradient_check():
     rng = np.random.default_rng(0)
-    X, y, theta = rng.standard_normal((9, 2)), 5 * rng.standard_normal(9), rng.standard_normal(3)
+    X, y, theta = (
+        rng.standard_normal((9, 2)),
+        5 * rng.standard_normal(9),
+        rng.standard_normal(3),
+    )
     a = np.append(X[-1], 1.0)
-    np.testing.assert_allclose(ch07.buggy_gradient(theta, X, y), np.clip(2 * a * (a @ theta - y[-1]) / 9, -1, 1))
-    assert gradcheck.check_gradient(losses.mse, ch07.buggy_gradient, theta, args=(X, y)) > 0.1
+    np.testing.assert_allclose(
+        ch07.buggy_gradient(theta, X, y),
+        np.clip(2 * a * (a @ theta - y[-1]) / 9, -1, 1),
+    )
+    assert (
+        gradcheck.check_gradient(losses.mse, ch07.buggy_gradient, theta, args=(X, y))
+        > 0.1
+    )
 
 
 def test_fix_zoo():
@@ -105,7 +134,10 @@ def test_fix_zoo():
             (ch07.buggy_gradient, "unchanged (bugs 3 and 9)"),
             (buggy(overwrite=True, clip=True), "unchanged (bugs 3 and 9)"),
             (buggy(overwrite=True), "accumulator overwritten (bug 3)"),
-            (buggy(overwrite=True, mean=False), "accumulator overwritten, no mean (bug 3)"),
+            (
+                buggy(overwrite=True, mean=False),
+                "accumulator overwritten, no mean (bug 3)",
+            ),
             (buggy(clip=True), "gradient clipped (bug 9)"),
             (buggy(clip=True, mean=False), "sum instead of mean, clipped (bug 9)"),
             (buggy(sign=-1.0), "wrong sign"),
@@ -113,27 +145,38 @@ def test_fix_zoo():
             (buggy(mean=False), "sum instead of mean"),
             (buggy(target=False), "forgot the target"),
             (lambda t, X, y: vectorised(t, X, y)[:-1], "bias gradient missing"),
-            (lambda t, X, y: np.append(vectorised(t, X, y)[:-1], 0.0), "bias gradient zero"),
+            (
+                lambda t, X, y: np.append(vectorised(t, X, y)[:-1], 0.0),
+                "bias gradient zero",
+            ),
             (aliasing_fix, "mutates its input"),
             (forgot_return, "no return"),
-            (lambda t, X, y: 2 / len(y) * bias_col(X) @ (bias_col(X).T @ t), "raised an exception"),
+            (
+                lambda t, X, y: 2 / len(y) * bias_col(X) @ (bias_col(X).T @ t),
+                "raised an exception",
+            ),
             (lambda t, X, y: np.ones(len(t)), None),
         ],
     )
 
 
-# --- exercise 2: shape-safe predict ----------------------------------------------------------------
+# --- exercise 2: shape-safe predict ---------------------------------------------------
+
 
 def safe_predict(theta, X):
     theta, X = np.asarray(theta, dtype=float), np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d); got {X.shape}")
     if theta.shape != (X.shape[1] + 1,):
-        raise ValueError(f"theta must have shape ({X.shape[1] + 1},); got {theta.shape}")
+        raise ValueError(
+            f"theta must have shape ({X.shape[1] + 1},); got {theta.shape}"
+        )
     return X @ theta[:-1] + theta[-1]
 
 
-def safe_predict_ndim(theta, X):  # separate checks, a loop for the prediction, a static message
+def safe_predict_ndim(
+    theta, X
+):  # separate checks, a loop for the prediction, a static message
     if np.ndim(X) != 2 or np.ndim(theta) != 1 or len(theta) != np.shape(X)[1] + 1:
         raise ValueError("expected theta of shape (d + 1,) and X of shape (n, d)")
     return np.array([row @ theta[:-1] for row in X]) + theta[-1]
@@ -184,11 +227,17 @@ def test_predict_zoo():
         right=[safe_predict, safe_predict_ndim],
         wrong=[
             (lambda t, X: t[:-1] * X + t[-1], "element-wise product (bug 1)"),
-            (lambda t, X: (X @ t[:-1] + t[-1]).reshape(-1, 1), "column of predictions (bug 2)"),
+            (
+                lambda t, X: (X @ t[:-1] + t[-1]).reshape(-1, 1),
+                "column of predictions (bug 2)",
+            ),
             (lambda t, X: X @ t[1:] + t[0], "bias first"),
             (lambda t, X: X @ t[:-1], "forgot the bias"),
             (lambda t, X: X @ t[:-1] + t[-1], "column of weights (bug 2)"),
-            (gdu.predict, "too few parameters"),  # gdutils also accepts weights without a bias
+            (
+                gdu.predict,
+                "too few parameters",
+            ),  # gdutils also accepts weights without a bias
             (first_d, "too many parameters"),
             (lenient_reshape, "1-D X"),
             (asserting, "assert instead of ValueError"),
@@ -204,7 +253,8 @@ def test_predict_hint_for_a_column_says_what_was_returned():
     assert "(6, 1)" in fb.message and "ValueError" in fb.message
 
 
-# --- exercise 3: the full-data gradient norm -------------------------------------------------------
+# --- exercise 3: the full-data gradient norm ------------------------------------------
+
 
 def weighted_batches(grad, theta, batches):
     n = sum(len(yb) for _, yb in batches)
@@ -213,7 +263,13 @@ def weighted_batches(grad, theta, batches):
 
 
 def stacked(grad, theta, batches):
-    return np.linalg.norm(grad(theta, np.vstack([b[0] for b in batches]), np.hstack([b[1] for b in batches])))
+    return np.linalg.norm(
+        grad(
+            theta,
+            np.vstack([b[0] for b in batches]),
+            np.hstack([b[1] for b in batches]),
+        )
+    )
 
 
 def last_batch(grad, theta, batches):
@@ -223,16 +279,26 @@ def last_batch(grad, theta, batches):
 
 
 def full_vector(grad, theta, batches):
-    return grad(theta, np.vstack([b[0] for b in batches]), np.hstack([b[1] for b in batches]))
+    return grad(
+        theta, np.vstack([b[0] for b in batches]), np.hstack([b[1] for b in batches])
+    )
 
 
 def test_full_gradient_norm_against_an_independent_formula():
     rng = np.random.default_rng(3)
-    X, y, theta = rng.standard_normal((11, 3)), rng.standard_normal(11), rng.standard_normal(4)
+    X, y, theta = (
+        rng.standard_normal((11, 3)),
+        rng.standard_normal(11),
+        rng.standard_normal(4),
+    )
     batches = [(X[s : s + 4], y[s : s + 4]) for s in range(0, 11, 4)]
     direct = np.linalg.norm(2 / 11 * bias_col(X).T @ (bias_col(X) @ theta - y))
-    assert ch07.full_gradient_norm(losses.mse_grad, theta, batches) == pytest.approx(direct, rel=1e-12)
-    assert weighted_batches(losses.mse_grad, theta, batches) == pytest.approx(direct, rel=1e-12)
+    assert ch07.full_gradient_norm(losses.mse_grad, theta, batches) == pytest.approx(
+        direct, rel=1e-12
+    )
+    assert weighted_batches(losses.mse_grad, theta, batches) == pytest.approx(
+        direct, rel=1e-12
+    )
 
 
 def test_full_zoo():
@@ -242,20 +308,39 @@ def test_full_zoo():
         wrong=[
             (last_batch, "last mini-batch only (bug 6)"),
             (lambda g, t, B: np.linalg.norm(g(t, *B[0])), "one mini-batch only"),
-            (lambda g, t, B: np.linalg.norm(sum(g(t, Xb, yb) for Xb, yb in B) / len(B)),
-             "unweighted mean of batch gradients"),
-            (lambda g, t, B: sum(np.linalg.norm(g(t, Xb, yb)) for Xb, yb in B) / len(B), "mean of batch norms"),
-            (lambda g, t, B: np.linalg.norm(sum(g(t, Xb, yb) for Xb, yb in B)), "sum of batch gradients"),
-            (lambda g, t, B: float(full_vector(g, t, B) @ full_vector(g, t, B)), "squared norm"),
+            (
+                lambda g, t, B: np.linalg.norm(
+                    sum(g(t, Xb, yb) for Xb, yb in B) / len(B)
+                ),
+                "unweighted mean of batch gradients",
+            ),
+            (
+                lambda g, t, B: (
+                    sum(np.linalg.norm(g(t, Xb, yb)) for Xb, yb in B) / len(B)
+                ),
+                "mean of batch norms",
+            ),
+            (
+                lambda g, t, B: np.linalg.norm(sum(g(t, Xb, yb) for Xb, yb in B)),
+                "sum of batch gradients",
+            ),
+            (
+                lambda g, t, B: float(full_vector(g, t, B) @ full_vector(g, t, B)),
+                "squared norm",
+            ),
             (lambda g, t, B: np.abs(full_vector(g, t, B)).max(), "largest component"),
             (full_vector, "returned the gradient"),
-            (lambda g, t, B: weighted_batches(losses.mse_grad, t, B), None),  # ignores the given gradient
+            (
+                lambda g, t, B: weighted_batches(losses.mse_grad, t, B),
+                None,
+            ),  # ignores the given gradient
             (lambda g, t, B: B.pop() and stacked(g, t, B), "mutates its input"),
         ],
     )
 
 
-# --- exercise 4: the numerical gradient ------------------------------------------------------------
+# --- exercise 4: the numerical gradient -----------------------------------------------
+
 
 def central(f, theta, h):
     g = np.zeros_like(theta)
@@ -271,12 +356,18 @@ def central(f, theta, h):
 
 def central_eye(f, theta, h):
     if np.ndim(f(theta)) != 0:
-        raise ValueError(f"f returned shape {np.shape(f(theta))}; it must return a Scalar loss")
-    return np.array([f(theta + h * e) - f(theta - h * e) for e in np.eye(theta.size)]) / (2 * h)
+        raise ValueError(
+            f"f returned shape {np.shape(f(theta))}; it must return a Scalar loss"
+        )
+    return np.array(
+        [f(theta + h * e) - f(theta - h * e) for e in np.eye(theta.size)]
+    ) / (2 * h)
 
 
 def no_scalar_check(f, theta, h):
-    return np.array([(f(theta + h * e) - f(theta - h * e)) / (2 * h) for e in np.eye(theta.size)])
+    return np.array(
+        [(f(theta + h * e) - f(theta - h * e)) / (2 * h) for e in np.eye(theta.size)]
+    )
 
 
 def assert_scalar(f, theta, h):
@@ -284,7 +375,9 @@ def assert_scalar(f, theta, h):
     return no_scalar_check(f, theta, h)
 
 
-def numpy_refuses(f, theta, h):  # g[i] = array raises NumPy's own ValueError, with no word of why
+def numpy_refuses(
+    f, theta, h
+):  # g[i] = array raises NumPy's own ValueError, with no word of why
     g = np.zeros_like(theta)
     for i in range(theta.size):
         e = np.zeros_like(theta)
@@ -300,11 +393,16 @@ def silent_refusal(f, theta, h):
 
 
 def test_numerical_gradient_reference_is_close_to_autograd():
-    smooth = lambda t: anp.sum(anp.exp(0.5 * t)) + anp.log1p(anp.dot(t, t)) + anp.prod(anp.sin(t))  # noqa: E731
+    smooth = lambda t: (
+        anp.sum(anp.exp(0.5 * t)) + anp.log1p(anp.dot(t, t)) + anp.prod(anp.sin(t))
+    )  # noqa: E731
     for f, theta, h in ch07._numgrad_cases():
         assert f(theta) == pytest.approx(float(smooth(theta)), rel=1e-12)
         exact = autograd_grad(smooth)(theta)
-        assert gradcheck.relative_error(gradcheck.numerical_gradient(f, theta, h), exact) < 10 * h**2
+        assert (
+            gradcheck.relative_error(gradcheck.numerical_gradient(f, theta, h), exact)
+            < 10 * h**2
+        )
 
 
 def test_numgrad_zoo():
@@ -312,19 +410,40 @@ def test_numgrad_zoo():
         ch07.numgrad.check,
         right=[central, gradcheck.numerical_gradient, central_eye],
         wrong=[
-            (lambda f, t, h: (f(t + h) - f(t - h)) / (2 * h), "all coordinates at once (bug 5)"),
-            (lambda f, t, h: np.ones_like(t) * (f(t + h) - f(t - h)) / (2 * h),
-             "all coordinates at once, broadcast (bug 5)"),
-            (lambda f, t, h: np.array([(f(t + h * e) - f(t)) / h for e in np.eye(t.size)]), "forward difference"),
-            (lambda f, t, h: np.array([(f(t + h * e) - f(t - h * e)) / h for e in np.eye(t.size)]),
-             "divided by h, not 2h"),
-            (lambda f, t, h: np.array([(f(t - h * e) - f(t + h * e)) / (2 * h) for e in np.eye(t.size)]),
-             "wrong sign"),
+            (
+                lambda f, t, h: (f(t + h) - f(t - h)) / (2 * h),
+                "all coordinates at once (bug 5)",
+            ),
+            (
+                lambda f, t, h: np.ones_like(t) * (f(t + h) - f(t - h)) / (2 * h),
+                "all coordinates at once, broadcast (bug 5)",
+            ),
+            (
+                lambda f, t, h: np.array(
+                    [(f(t + h * e) - f(t)) / h for e in np.eye(t.size)]
+                ),
+                "forward difference",
+            ),
+            (
+                lambda f, t, h: np.array(
+                    [(f(t + h * e) - f(t - h * e)) / h for e in np.eye(t.size)]
+                ),
+                "divided by h, not 2h",
+            ),
+            (
+                lambda f, t, h: np.array(
+                    [(f(t - h * e) - f(t + h * e)) / (2 * h) for e in np.eye(t.size)]
+                ),
+                "wrong sign",
+            ),
             (no_scalar_check, "per-sample losses (bug 5)"),
             (assert_scalar, "per-sample losses (bug 5)"),
             (numpy_refuses, "message misses the point"),
             (silent_refusal, "message misses the point"),
-            (lambda f, t, h: t.__setitem__(0, t[0] + h) or central(f, t, h), "mutates its input"),
+            (
+                lambda f, t, h: t.__setitem__(0, t[0] + h) or central(f, t, h),
+                "mutates its input",
+            ),
         ],
     )
 
@@ -333,7 +452,8 @@ def test_per_sample_losses_case_is_a_vector():
     assert ch07._per_sample_losses(np.array([0.5, -1.0])).shape == (4,)
 
 
-# --- exercise 5 (transfer): the Huber gradient -----------------------------------------------------
+# --- exercise 5 (transfer): the Huber gradient ----------------------------------------
+
 
 def huber_loop(theta, X, y, delta):
     g = np.zeros(len(theta))
@@ -350,7 +470,19 @@ def huber_where(theta, X, y, delta):
     return np.append(X.T @ c, c.sum()) / len(y)
 
 
-def huber_variant(theta, X, y, delta, *, clip_grad=False, slope=None, drop=False, sign=1.0, mean=True, quad=False):
+def huber_variant(
+    theta,
+    X,
+    y,
+    delta,
+    *,
+    clip_grad=False,
+    slope=None,
+    drop=False,
+    sign=1.0,
+    mean=True,
+    quad=False,
+):
     A = bias_col(X)
     r = A @ theta - y
     if quad:
@@ -374,15 +506,25 @@ def huber_bias_first(theta, X, y, delta):
 
 def test_huber_loss_against_autograd():
     rng = np.random.default_rng(5)
-    X, y, theta = rng.standard_normal((10, 3)), 3 * rng.standard_normal(10), rng.standard_normal(4)
+    X, y, theta = (
+        rng.standard_normal((10, 3)),
+        3 * rng.standard_normal(10),
+        rng.standard_normal(4),
+    )
 
     def loss(t):
         r = anp.abs(anp.dot(X, t[:-1]) + t[-1] - y)
         return anp.mean(anp.where(r <= 0.7, r**2 / 2, 0.7 * (r - 0.35)))
 
-    assert ch07.huber_loss(theta, X, y, 0.7) == pytest.approx(float(loss(theta)), rel=1e-12)
-    np.testing.assert_allclose(huber_loop(theta, X, y, 0.7), autograd_grad(loss)(theta), rtol=1e-10)
-    assert gdu.check_gradient(ch07.huber_loss, huber_loop, theta, args=(X, y, 0.7)) < 1e-7
+    assert ch07.huber_loss(theta, X, y, 0.7) == pytest.approx(
+        float(loss(theta)), rel=1e-12
+    )
+    np.testing.assert_allclose(
+        huber_loop(theta, X, y, 0.7), autograd_grad(loss)(theta), rtol=1e-10
+    )
+    assert (
+        gdu.check_gradient(ch07.huber_loss, huber_loop, theta, args=(X, y, 0.7)) < 1e-7
+    )
 
 
 def test_huber_cases_straddle_delta():
@@ -407,21 +549,29 @@ def test_huber_zoo():
             (lambda t, X, y, dl: v()(t, X, y, dl)[:-1], "bias gradient missing"),
             (huber_bias_first, "bias first"),
             (v(slope=0.5), None),  # half the slope: no name, still wrong
-            (lambda t, X, y, dl: ch07.huber_loss(t, X, y, dl), "shape"),  # returned the loss
+            (
+                lambda t, X, y, dl: ch07.huber_loss(t, X, y, dl),
+                "shape",
+            ),  # returned the loss
         ],
     )
 
 
-# --- exercise 6 (transfer): diagnose a training loop -----------------------------------------------
+# --- exercise 6 (transfer): diagnose a training loop ----------------------------------
 
-def ridge_copy(X, y, lam, rate, steps, *, mask=True, factor=2.0, sign=1.0, extra=0, copy=True):
+
+def ridge_copy(
+    X, y, lam, rate, steps, *, mask=True, factor=2.0, sign=1.0, extra=0, copy=True
+):
     A = bias_col(X)
     theta = np.zeros(A.shape[1])
     for _ in range(steps + extra):
         reg = theta.copy() if copy else theta
         if mask:
             reg[-1] = 0.0
-        theta = theta - rate * (2 / len(y) * A.T @ (A @ theta - y) + sign * factor * lam * reg)
+        theta = theta - rate * (
+            2 / len(y) * A.T @ (A @ theta - y) + sign * factor * lam * reg
+        )
     return theta
 
 
@@ -429,7 +579,9 @@ def ridge_append(X, y, lam, rate, steps):
     A = bias_col(X)
     theta = np.zeros(A.shape[1])
     for _ in range(steps):
-        theta = theta - rate * (2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * np.append(theta[:-1], 0.0))
+        theta = theta - rate * (
+            2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * np.append(theta[:-1], 0.0)
+        )
     return theta
 
 
@@ -439,7 +591,9 @@ def ridge_in_place(X, y, lam, rate, steps):
     penalised = np.ones_like(theta)
     penalised[-1] = 0.0
     for _ in range(steps):
-        theta -= rate * (2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * penalised * theta)
+        theta -= rate * (
+            2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * penalised * theta
+        )
     return theta
 
 
@@ -449,14 +603,23 @@ def ridge_forgot_return(X, y, lam, rate, steps):
 
 def test_ridge_buggy_loop_zeroes_the_bias_and_misses_the_minimiser():
     X, y, lam, rate, steps = ch07._ridge_cases()[0]
-    good, bad = ridge_append(X, y, lam, rate, 2000), ch07.ridge_descent_buggy(X, y, lam, rate, 2000)
-    assert np.allclose(gdu.numerical_gradient(ch07.ridge_loss, good, args=(X, y, lam)), 0, atol=1e-6)
+    good, bad = (
+        ridge_append(X, y, lam, rate, 2000),
+        ch07.ridge_descent_buggy(X, y, lam, rate, 2000),
+    )
+    assert np.allclose(
+        gdu.numerical_gradient(ch07.ridge_loss, good, args=(X, y, lam)), 0, atol=1e-6
+    )
     assert ch07.ridge_loss(bad, X, y, lam) > 1.5 * ch07.ridge_loss(good, X, y, lam)
-    assert ch07.ridge_loss(bad, X, y, lam) < ch07.ridge_loss(np.zeros(X.shape[1] + 1), X, y, lam)  # it did fall
+    assert ch07.ridge_loss(bad, X, y, lam) < ch07.ridge_loss(
+        np.zeros(X.shape[1] + 1), X, y, lam
+    )  # it did fall
 
 
 def test_ridge_zoo():
-    r = lambda **kw: lambda X, y, lam, rate, steps: ridge_copy(X, y, lam, rate, steps, **kw)  # noqa: E731
+    r = lambda **kw: (
+        lambda X, y, lam, rate, steps: ridge_copy(X, y, lam, rate, steps, **kw)
+    )  # noqa: E731
     zoo.judge(
         ch07.ridge.check,
         right=[r(), ridge_append, ridge_in_place],

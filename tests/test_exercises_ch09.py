@@ -1,6 +1,9 @@
-"""The exercises of "Training in practice, on real data": the mistake zoo of every exercise (right
-answers in other valid forms pass, plausible wrong ones fail with their named mistake), stubs are
-"not attempted", a forgotten `return` is "no return", and every worked solution passes."""
+"""The exercises of "Training in practice, on real data": the mistake zoo of every
+exercise (right
+answers in other valid forms pass, plausible wrong ones fail with their named mistake),
+stubs are "not attempted", a forgotten `return` is "no return", and every worked
+solution passes.
+"""
 
 import numpy as np
 import pytest
@@ -33,7 +36,11 @@ def test_an_exception_is_reported_not_raised(ex):
         raise ZeroDivisionError("oops")
 
     fb = ex.check(broken)
-    assert fb.status == "fail" and "ZeroDivisionError" in fb.message and fb.mistake == "raised an exception"
+    assert (
+        fb.status == "fail"
+        and "ZeroDivisionError" in fb.message
+        and fb.mistake == "raised an exception"
+    )
     assert ex.check(3.0).mistake == "not a function"
 
 
@@ -46,10 +53,15 @@ def test_solution_passes_and_hints_render(ex):
 
 
 def test_transfer_exercises():
-    assert [ex.name for ex in EXERCISES if ex.transfer] == ["ch09.rate", "ch09.early", "ch09.standardise"]
+    assert [ex.name for ex in EXERCISES if ex.transfer] == [
+        "ch09.rate",
+        "ch09.early",
+        "ch09.standardise",
+    ]
 
 
-# --- exercise 1: softmax cross-entropy ---------------------------------------------------------------
+# --- exercise 1: softmax cross-entropy ------------------------------------------------
+
 
 def _ce_loop(Z, y):
     n, K = Z.shape
@@ -64,7 +76,7 @@ def _ce_loop(Z, y):
 
 
 def _ce_in_place_on_a_copy(Z, y):
-    Z = Z.copy()                             # the caller's logits stay as they were
+    Z = Z.copy()  # the caller's logits stay as they were
     Z -= Z.max(axis=1, keepdims=True)
     np.exp(Z, out=Z)
     Z /= Z.sum(axis=1, keepdims=True)
@@ -83,7 +95,10 @@ def _ce_scipy(Z, y):
 def _ce_logsumexp(Z, y):
     n = len(y)
     lse = logsumexp(Z, axis=1)
-    return [float(np.mean(lse - Z[np.arange(n), y])), (np.exp(Z - lse[:, None]) - np.eye(Z.shape[1])[y]) / n]
+    return [
+        float(np.mean(lse - Z[np.arange(n), y])),
+        (np.exp(Z - lse[:, None]) - np.eye(Z.shape[1])[y]) / n,
+    ]
 
 
 def _ce_bug(kind):
@@ -96,7 +111,7 @@ def _ce_bug(kind):
             S = Z - Z.max(axis=0, keepdims=True)
             P = np.exp(S) / np.exp(S).sum(axis=0, keepdims=True)
         elif kind == "in_place":
-            Z -= Z.max(axis=1, keepdims=True)   # shifts the caller's logits
+            Z -= Z.max(axis=1, keepdims=True)  # shifts the caller's logits
             P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
         else:
             S = Z - Z.max(axis=1, keepdims=True)
@@ -120,6 +135,7 @@ def _ce_bug(kind):
         if kind == "loss_per_sample":
             return -np.log(P[np.arange(n), y]), grad
         return loss, grad
+
     return f
 
 
@@ -132,7 +148,13 @@ def _ce_sum_overflow(Z, y):
 def test_softmax_zoo():
     zoo.judge(
         ch09.softmax.check,
-        right=[softmax_cross_entropy, _ce_loop, _ce_in_place_on_a_copy, _ce_scipy, _ce_logsumexp],
+        right=[
+            softmax_cross_entropy,
+            _ce_loop,
+            _ce_in_place_on_a_copy,
+            _ce_scipy,
+            _ce_logsumexp,
+        ],
         wrong=[
             (_ce_bug("sum"), "sum instead of mean"),
             (_ce_bug("grad_sum"), "gradient without 1/n"),
@@ -142,22 +164,47 @@ def test_softmax_zoo():
             (_ce_bug("logits"), "logits instead of probabilities"),
             (_ce_bug("axis0"), "softmax over the wrong axis"),
             (_ce_bug("overflow"), "overflow"),
-            (_ce_sum_overflow, "sum instead of mean"),       # the mistake is named despite the overflow
+            (
+                _ce_sum_overflow,
+                "sum instead of mean",
+            ),  # the mistake is named despite the overflow
             (_ce_bug("in_place"), "mutates its input"),
             (_ce_bug("grad_only"), "not a pair"),
             (_ce_bug("loss_per_sample"), "loss not a number"),
-            (lambda Z, y: (softmax_cross_entropy(Z, y)[0] + 0.1, softmax_cross_entropy(Z, y)[1]), None),
-            (lambda Z, y: (softmax_cross_entropy(Z, y)[0], softmax_cross_entropy(Z, y)[1].T), "shape"),
+            (
+                lambda Z, y: (
+                    softmax_cross_entropy(Z, y)[0] + 0.1,
+                    softmax_cross_entropy(Z, y)[1],
+                ),
+                None,
+            ),
+            (
+                lambda Z, y: (
+                    softmax_cross_entropy(Z, y)[0],
+                    softmax_cross_entropy(Z, y)[1].T,
+                ),
+                "shape",
+            ),
         ],
     )
 
 
 def test_softmax_unknown_mistake_reports_relative_differences():
-    fb = ch09.softmax.check(lambda Z, y: (softmax_cross_entropy(Z, y)[0] + 0.1, softmax_cross_entropy(Z, y)[1]))
-    assert fb.mistake is None and "relative difference" in fb.message and "tolerance" in fb.message
+    fb = ch09.softmax.check(
+        lambda Z, y: (
+            softmax_cross_entropy(Z, y)[0] + 0.1,
+            softmax_cross_entropy(Z, y)[1],
+        )
+    )
+    assert (
+        fb.mistake is None
+        and "relative difference" in fb.message
+        and "tolerance" in fb.message
+    )
 
 
-# --- exercise 2: choose a rate ------------------------------------------------------------------------
+# --- exercise 2: choose a rate --------------------------------------------------------
+
 
 def _rate_loop(rates, losses):
     best_i = None
@@ -174,12 +221,14 @@ def _rate_masked(rates, losses):
 
 
 def _rate_inf_copy(rates, losses):
-    clean = np.where(np.isfinite(losses), losses, np.inf)   # a new array: the caller's stays
+    clean = np.where(
+        np.isfinite(losses), losses, np.inf
+    )  # a new array: the caller's stays
     return float(rates[np.argmin(clean)] * 0.1)
 
 
 def _rate_in_place(rates, losses):
-    losses[~np.isfinite(losses)] = np.inf                  # overwrites the caller's curve
+    losses[~np.isfinite(losses)] = np.inf  # overwrites the caller's curve
     return rates[np.argmin(losses)] / 10
 
 
@@ -195,21 +244,40 @@ def test_rate_zoo():
             (lambda r, loss: r[_nanmin_index(loss)], "forgot the tenth"),
             (lambda r, loss: r[_nanmin_index(loss)] * 10, "times ten"),
             (lambda r, loss: r[np.argmin(loss)] / 10, "NaN not ignored"),
-            (lambda r, loss: np.nanmin(np.where(np.isfinite(loss), loss, np.nan)) / 10, "returned the loss"),
+            (
+                lambda r, loss: (
+                    np.nanmin(np.where(np.isfinite(loss), loss, np.nan)) / 10
+                ),
+                "returned the loss",
+            ),
             (lambda r, loss: _nanmin_index(loss) / 10, "returned the index"),
-            (lambda r, loss: r[np.nanargmax(np.where(np.isfinite(loss), loss, np.nan))] / 10, "largest loss"),
-            (lambda r, loss: r[np.nanargmin(np.diff(np.where(np.isfinite(loss), loss, np.nan)))], "steepest slope"),
+            (
+                lambda r, loss: (
+                    r[np.nanargmax(np.where(np.isfinite(loss), loss, np.nan))] / 10
+                ),
+                "largest loss",
+            ),
+            (
+                lambda r, loss: r[
+                    np.nanargmin(np.diff(np.where(np.isfinite(loss), loss, np.nan)))
+                ],
+                "steepest slope",
+            ),
             (lambda r, loss: r[0] / 10, "first rate"),
             (lambda r, loss: r[np.isfinite(loss)][-1] / 10, "last finite rate"),
             (_rate_in_place, "mutates its input"),
             (lambda r, loss: r / 10, "not a number"),
             (lambda r, loss: 1.234, None),
-            (lambda r, loss: r[_nanmin_index(loss) + 1] / 10, None),   # off by one in the index
+            (
+                lambda r, loss: r[_nanmin_index(loss) + 1] / 10,
+                None,
+            ),  # off by one in the index
         ],
     )
 
 
-# --- exercise 3: early stopping -------------------------------------------------------------------------
+# --- exercise 3: early stopping -------------------------------------------------------
+
 
 def _es_counter(v, patience):
     best, wait = 0, 0
@@ -235,7 +303,7 @@ def _es_vectorised(v, patience):
 
 def _es_floats(v, patience):
     best, stop = early_stopping(v, patience)
-    return [float(best), np.float64(stop)]        # whole numbers as floats are fine
+    return [float(best), np.float64(stop)]  # whole numbers as floats are fine
 
 
 def _es_bug(kind):
@@ -248,7 +316,9 @@ def _es_bug(kind):
                 wait = wait if kind == "no_reset" else 0
             else:
                 wait += 1
-            limit = {"late": patience + 1, "early": patience - 1, "ignored": 1}.get(kind, patience)
+            limit = {"late": patience + 1, "early": patience - 1, "ignored": 1}.get(
+                kind, patience
+            )
             if wait >= limit and kind != "never":
                 if kind == "swap":
                     return k, best
@@ -258,6 +328,7 @@ def _es_bug(kind):
         if kind in ("peek", "never"):
             return int(np.argmin(v)), len(v) - 1
         return (len(v) - 1, best) if kind == "swap" else (best, len(v) - 1)
+
     return f
 
 
@@ -288,13 +359,17 @@ def test_early_zoo():
             (_es_bug("never"), "never stops"),
             (_es_previous, "compared with the previous epoch"),
             (lambda v, p: early_stopping(v, p)[1], "not a pair"),
-            (lambda v, p: (early_stopping(v, p)[0] + 0.5, early_stopping(v, p)[1]), "not whole numbers"),
+            (
+                lambda v, p: (early_stopping(v, p)[0] + 0.5, early_stopping(v, p)[1]),
+                "not whole numbers",
+            ),
             (lambda v, p: (early_stopping(v, p)[0], early_stopping(v, p)[1] + 1), None),
         ],
     )
 
 
-# --- exercise 4: standardise -------------------------------------------------------------------------------
+# --- exercise 4: standardise ----------------------------------------------------------
+
 
 def _std_ref(a, b):
     s = Standardizer().fit(a)
@@ -321,7 +396,7 @@ def _std_in_place_on_copies(a, b):
 def _std_in_place(a, b):
     mu, sd = a.mean(axis=0), a.std(axis=0)
     sd = np.where(sd == 0, 1.0, sd)
-    a -= mu                               # changes the caller's raw data
+    a -= mu  # changes the caller's raw data
     a /= sd
     return a, (b - mu) / sd
 
@@ -338,22 +413,57 @@ def _fit_all(a, b):
 def test_standardise_zoo():
     zoo.judge(
         ch09.standardise.check,
-        right=[_std_ref, _std_ddof1, _std_in_place_on_copies,
-               lambda a, b: tuple((Z - a.mean(0)) / np.where(a.std(0) > 0, a.std(0), 1) for Z in (a, b))],
+        right=[
+            _std_ref,
+            _std_ddof1,
+            _std_in_place_on_copies,
+            lambda a, b: tuple(
+                (Z - a.mean(0)) / np.where(a.std(0) > 0, a.std(0), 1) for Z in (a, b)
+            ),
+        ],
         wrong=[
-            (lambda a, b: ((a - a.mean(0)) / a.std(0), (b - a.mean(0)) / a.std(0)), "std zero not handled"),
+            (
+                lambda a, b: ((a - a.mean(0)) / a.std(0), (b - a.mean(0)) / a.std(0)),
+                "std zero not handled",
+            ),
             (_fit_all, "fitted on all the data"),
-            (lambda a, b: (_std_ref(a, a)[0], _std_ref(b, b)[0]), "other set scaled by its own statistics"),
-            (lambda a, b: (a / _guarded(a.std(0)), b / _guarded(a.std(0))), "forgot to centre"),
+            (
+                lambda a, b: (_std_ref(a, a)[0], _std_ref(b, b)[0]),
+                "other set scaled by its own statistics",
+            ),
+            (
+                lambda a, b: (a / _guarded(a.std(0)), b / _guarded(a.std(0))),
+                "forgot to centre",
+            ),
             (lambda a, b: (a - a.mean(0), b - a.mean(0)), "forgot to scale"),
-            (lambda a, b: ((a - a.mean(0)) / _guarded(a.var(0)), (b - a.mean(0)) / _guarded(a.var(0))),
-             "divided by the variance"),
-            (lambda a, b: ((a - a.mean(1, keepdims=True)) / a.std(1, keepdims=True),
-                           (b - b.mean(1, keepdims=True)) / b.std(1, keepdims=True)), "statistics per sample"),
-            (lambda a, b: ((a - a.mean(0)) / (a.std(0) + 1e-8), (b - a.mean(0)) / (a.std(0) + 1e-8)),
-             "epsilon instead of 1"),
-            (lambda a, b: ((a - a.min(0)) / _guarded(a.max(0) - a.min(0)), (b - a.min(0)) / _guarded(a.max(0) - a.min(0))),
-             "min-max scaling"),
+            (
+                lambda a, b: (
+                    (a - a.mean(0)) / _guarded(a.var(0)),
+                    (b - a.mean(0)) / _guarded(a.var(0)),
+                ),
+                "divided by the variance",
+            ),
+            (
+                lambda a, b: (
+                    (a - a.mean(1, keepdims=True)) / a.std(1, keepdims=True),
+                    (b - b.mean(1, keepdims=True)) / b.std(1, keepdims=True),
+                ),
+                "statistics per sample",
+            ),
+            (
+                lambda a, b: (
+                    (a - a.mean(0)) / (a.std(0) + 1e-8),
+                    (b - a.mean(0)) / (a.std(0) + 1e-8),
+                ),
+                "epsilon instead of 1",
+            ),
+            (
+                lambda a, b: (
+                    (a - a.min(0)) / _guarded(a.max(0) - a.min(0)),
+                    (b - a.min(0)) / _guarded(a.max(0) - a.min(0)),
+                ),
+                "min-max scaling",
+            ),
             (_std_in_place, "mutates its input"),
             (lambda a, b: _std_ref(a, b)[0], "not a pair"),
             (lambda a, b: (_std_ref(a, b)[0] * 2, _std_ref(a, b)[1]), None),

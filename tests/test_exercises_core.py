@@ -1,4 +1,5 @@
-"""The exercise machinery: checkers that cannot be fooled, the learner's API, the book transform."""
+"""The exercise machinery: checkers that cannot be fooled, the learner's API, the book
+transform."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdutils.exercises import Exercise, Mistake, check_function, check_raises, check_value
+from gdutils.exercises import (
+    Exercise,
+    Mistake,
+    check_function,
+    check_raises,
+    check_value,
+)
 from gdutils.exercises._core import Feedback
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
@@ -24,8 +31,10 @@ def _ridge_grad(theta, X, y, lam=0.1):
 
 def _cases():
     rng = np.random.default_rng(0)
-    return [(rng.standard_normal(3), rng.standard_normal((6, 2)), rng.standard_normal(6))
-            for _ in range(3)]
+    return [
+        (rng.standard_normal(3), rng.standard_normal((6, 2)), rng.standard_normal(6))
+        for _ in range(3)
+    ]
 
 
 def test_reference_is_computed_on_pristine_inputs_despite_aliasing():
@@ -47,9 +56,14 @@ def test_in_place_answers_pass_when_allowed():
         return theta
 
     ref = lambda theta, g, lr: theta - lr * g  # noqa: E731
-    cases = [(np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1), (np.ones(3), np.arange(3.0), 0.5)]
+    cases = [
+        (np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1),
+        (np.ones(3), np.arange(3.0), 0.5),
+    ]
     assert check_function(step, ref, cases, allow_mutation=True).passed
-    assert check_function(lambda t, g, lr: t - lr * g, ref, cases, allow_mutation=True).passed
+    assert check_function(
+        lambda t, g, lr: t - lr * g, ref, cases, allow_mutation=True
+    ).passed
 
 
 def test_no_return_is_not_not_attempted():
@@ -81,7 +95,9 @@ def test_syntax_error_in_the_previous_cell_is_reported(monkeypatch):
         raise NotImplementedError
 
     fb = check_function(stub, lambda x: x, [(1.0,)], what="`f`")
-    assert fb.status == "fail" and fb.mistake == "syntax error" and "line 3" in fb.message
+    assert (
+        fb.status == "fail" and fb.mistake == "syntax error" and "line 3" in fb.message
+    )
 
 
 def test_difference_is_reported_relative_not_as_rounded_vectors():
@@ -94,11 +110,18 @@ def test_difference_is_reported_relative_not_as_rounded_vectors():
 def test_mistake_named_only_when_it_matches_every_case():
     cases = [(1.0,), (2.0,)]
     m = Mistake("plus one", lambda x: x + 1, "added one")  # gives 2, 3
-    assert check_function(lambda x: 2.0, lambda x: 2 * x, cases, [m]).mistake is None  # 2, 2
-    assert check_function(lambda x: x + 1, lambda x: 2 * x, cases, [m]).mistake == "plus one"
+    assert (
+        check_function(lambda x: 2.0, lambda x: 2 * x, cases, [m]).mistake is None
+    )  # 2, 2
+    assert (
+        check_function(lambda x: x + 1, lambda x: 2 * x, cases, [m]).mistake
+        == "plus one"
+    )
 
 
-@pytest.mark.parametrize("answer", [128, 128.0, np.int64(128), np.float64(128.0), np.array(128)])
+@pytest.mark.parametrize(
+    "answer", [128, 128.0, np.int64(128), np.float64(128.0), np.array(128)]
+)
 def test_integer_answers_accept_every_integral_form(answer):
     assert check_value(answer, 128, integer=True).passed
 
@@ -112,7 +135,9 @@ def test_non_numbers_and_non_counts_are_refused(answer):
 def test_closest_mistake_wins_and_a_mistake_equal_to_the_answer_never_fires():
     fb = check_value(1.0, 1.0, {"same": (1.0, "never shown")})
     assert fb.passed
-    fb = check_value(2.001, 1.0, {"two": (2.0, "doubled"), "a bit more": (2.02, "x")}, rtol=0.02)
+    fb = check_value(
+        2.001, 1.0, {"two": (2.0, "doubled"), "a bit more": (2.02, "x")}, rtol=0.02
+    )
     assert fb.mistake == "two"
 
 
@@ -133,19 +158,29 @@ def test_check_raises_wants_a_message():
 
     assert check_raises(silent, ([1],)).mistake == "no message"
     assert check_raises(good, ([1],), words=["shape"]).passed
-    assert check_raises(good, ([1],), words=["float"]).mistake == "message misses the point"
+    assert (
+        check_raises(good, ([1],), words=["float"]).mistake
+        == "message misses the point"
+    )
     assert check_raises(quiet, ([1],)).mistake == "no exception"
     assert check_raises(lambda y: y[5], ([1],)).mistake == "wrong exception"
 
 
 def _demo_exercise(**kw):
     return Exercise(
-        "demo.double", "demo-ex-double",
-        lambda f: check_function(f, lambda x: 2 * x, [(1.0,), (-3.0,)],
-                                 [Mistake("half", lambda x: x / 2, "You halved it.")],
-                                 what="`double`"),
+        "demo.double",
+        "demo-ex-double",
+        lambda f: check_function(
+            f,
+            lambda x: 2 * x,
+            [(1.0,), (-3.0,)],
+            [Mistake("half", lambda x: x / 2, "You halved it.")],
+            what="`double`",
+        ),
         hints=["It is linear.", "Multiply by two: `2 * x`."],
-        solution_code="def double(x):\n    return 2 * x\n", check_args="double", **kw,
+        solution_code="def double(x):\n    return 2 * x\n",
+        check_args="double",
+        **kw,
     )
 
 
@@ -170,16 +205,32 @@ def test_exercise_needs_a_hint_and_never_crashes_on_an_answer():
     assert fb.status == "fail" and fb.mistake == "uncheckable"
 
 
-def test_transform_turns_plain_markdown_into_directives_and_inserts_solutions(monkeypatch):
+def test_transform_turns_plain_markdown_into_directives_and_inserts_solutions(
+    monkeypatch,
+):
     ex = _demo_exercise()
     monkeypatch.setattr("gdutils.exercises.registry", lambda: {ex.label: ex})
     cells = [
-        {"cell_type": "markdown", "id": "a", "source": "#### Exercise: Double it\n\nWrite `double`.",
-         "metadata": {"gdbook": {"exercise": ex.label, "role": "statement"}}},
-        {"cell_type": "code", "id": "b", "source": "def double(x):\n    raise NotImplementedError",
-         "metadata": {"gdbook": {"exercise": ex.label, "role": "stub"}}, "outputs": []},
-        {"cell_type": "code", "id": "c", "source": "demo.double.check(double)",
-         "metadata": {"gdbook": {"exercise": ex.label, "role": "check"}}, "outputs": []},
+        {
+            "cell_type": "markdown",
+            "id": "a",
+            "source": "#### Exercise: Double it\n\nWrite `double`.",
+            "metadata": {"gdbook": {"exercise": ex.label, "role": "statement"}},
+        },
+        {
+            "cell_type": "code",
+            "id": "b",
+            "source": "def double(x):\n    raise NotImplementedError",
+            "metadata": {"gdbook": {"exercise": ex.label, "role": "stub"}},
+            "outputs": [],
+        },
+        {
+            "cell_type": "code",
+            "id": "c",
+            "source": "demo.double.check(double)",
+            "metadata": {"gdbook": {"exercise": ex.label, "role": "check"}},
+            "outputs": [],
+        },
     ]
     book = book_exercises.transform({"cells": cells})
     src = ["".join(c["source"]) for c in book["cells"]]
@@ -191,13 +242,17 @@ def test_transform_turns_plain_markdown_into_directives_and_inserts_solutions(mo
     assert len({c["id"] for c in book["cells"]}) == len(book["cells"])
     student = book_exercises.transform({"cells": cells}, student=True)
     assert len(student["cells"]) == 3 and "solution" not in "".join(
-        "".join(c["source"]) for c in student["cells"])
+        "".join(c["source"]) for c in student["cells"]
+    )
 
 
 def test_transform_refuses_unknown_labels_and_bad_statements(monkeypatch):
     monkeypatch.setattr("gdutils.exercises.registry", lambda: {})
-    cell = {"cell_type": "markdown", "source": "#### Exercise: X",
-            "metadata": {"gdbook": {"exercise": "nope", "role": "statement"}}}
+    cell = {
+        "cell_type": "markdown",
+        "source": "#### Exercise: X",
+        "metadata": {"gdbook": {"exercise": "nope", "role": "statement"}},
+    }
     with pytest.raises(ValueError, match="does not define"):
         book_exercises.transform({"cells": [cell]})
     with pytest.raises(ValueError, match="must start with"):

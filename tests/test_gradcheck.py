@@ -1,4 +1,5 @@
-"""Finite differences: accurate where theory says, and independent of the gradient they check."""
+"""Finite differences: accurate where theory says, and independent of the gradient they
+check."""
 
 import numpy as np
 import pytest
@@ -10,14 +11,19 @@ from gdutils import gradcheck
 def test_central_difference_is_second_order():
     f = lambda x: np.sum(np.sin(x))  # noqa: E731
     x = np.array([0.3, 1.1])
-    errs = [np.max(np.abs(gradcheck.numerical_gradient(f, x, h) - np.cos(x))) for h in (1e-2, 1e-3)]
+    errs = [
+        np.max(np.abs(gradcheck.numerical_gradient(f, x, h) - np.cos(x)))
+        for h in (1e-2, 1e-3)
+    ]
     assert errs[0] / errs[1] == pytest.approx(100, rel=0.05)  # error ~ h^2
 
 
 def test_agrees_with_scipy_approx_fprime():
     f = lambda x: float(np.exp(x[0]) * x[1] ** 2)  # noqa: E731
     x = np.array([0.5, -1.5])
-    np.testing.assert_allclose(gradcheck.numerical_gradient(f, x), approx_fprime(x, f, 1e-7), rtol=1e-5)
+    np.testing.assert_allclose(
+        gradcheck.numerical_gradient(f, x), approx_fprime(x, f, 1e-7), rtol=1e-5
+    )
 
 
 def test_check_gradient_flags_a_wrong_gradient():

@@ -34,10 +34,21 @@ WRONG_LOOP = (
     "    return total / len(x)\n"
 )
 
-# (notebook relative to ROOT, exercise label, a wrong answer, a fragment of its named hint)
+# (notebook relative to ROOT, exercise label, a wrong answer, a fragment of its named
+# hint)
 CASES = [
-    ("tests/fixtures/exercise-demo.ipynb", "demo-ex-loop", WRONG_LOOP, "Only the last sample counts"),
-    ("chapters/01-mse-gradient.ipynb", "ch01-ex-loop", WRONG_LOOP, "Only the last sample counts"),
+    (
+        "tests/fixtures/exercise-demo.ipynb",
+        "demo-ex-loop",
+        WRONG_LOOP,
+        "Only the last sample counts",
+    ),
+    (
+        "chapters/01-mse-gradient.ipynb",
+        "ch01-ex-loop",
+        WRONG_LOOP,
+        "Only the last sample counts",
+    ),
 ]
 
 pytestmark = pytest.mark.browser
@@ -54,22 +65,40 @@ def lab(tmp_path_factory):
     """A JupyterLab server over a copy of the repository; yields (base URL, token)."""
     if CHROMIUM is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (make test installs Debian's chromium)")
+            pytest.fail(
+                "chromium is required in CI (make test installs Debian's chromium)"
+            )
         pytest.skip("chromium not installed (apt-get install chromium)")
     root = tmp_path_factory.mktemp("lab")
     for sub in ("chapters", "tests/fixtures"):
         shutil.copytree(ROOT / sub, root / sub)
     port, token = _free_port(), uuid.uuid4().hex
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(FIXTURES), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), str(FIXTURES), env.get("PYTHONPATH", "")]
+    )
     env["JUPYTER_CONFIG_DIR"] = str(root / ".jupyter")  # no user settings
     log = open(root / "lab.log", "w")  # noqa: SIM115  (closed below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-         "--allow-root", "--LabApp.extension_manager=readonly", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--ServerApp.port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--allow-root",
+            "--LabApp.extension_manager=readonly",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -80,7 +109,10 @@ def lab(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.close()
-                pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text()[-3000:])
+                pytest.fail(
+                    "JupyterLab did not start:\n"
+                    + (root / "lab.log").read_text()[-3000:]
+                )
             time.sleep(0.5)
     yield base, token
     proc.terminate()
@@ -140,7 +172,9 @@ _JS_IDLE = """() => {
 
 def _wait_output(page, index: int, needle: str, timeout_ms: int = 90_000) -> str:
     page.wait_for_function(
-        f"([i, n]) => ({_JS_OUTPUT})(i).includes(n)", arg=[index, needle], timeout=timeout_ms
+        f"([i, n]) => ({_JS_OUTPUT})(i).includes(n)",
+        arg=[index, needle],
+        timeout=timeout_ms,
     )
     return page.evaluate(_JS_OUTPUT, index)
 
@@ -149,13 +183,14 @@ def _run(page, index: int, src: str | None = None) -> None:
     page.evaluate(_JS_SET_AND_RUN, [index, src])
 
 
-@pytest.mark.parametrize(("notebook", "label", "wrong", "hint"), CASES,
-                         ids=[Path(c[0]).stem for c in CASES])
+@pytest.mark.parametrize(
+    ("notebook", "label", "wrong", "hint"), CASES, ids=[Path(c[0]).stem for c in CASES]
+)
 def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, hint):
     sys.path.insert(0, str(FIXTURES))
-    from gdutils.exercises import registry
-
     import demo  # noqa: F401  (registers the fixture's exercise)
+
+    from gdutils.exercises import registry
 
     ex = registry()[label]
     solution_marker = max(ex.solution_code.strip().splitlines(), key=len).strip()
@@ -164,7 +199,9 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/lab/tree/{notebook}?token={token}&reset", wait_until="domcontentloaded")
+    page.goto(
+        f"{base}/lab/tree/{notebook}?token={token}&reset", wait_until="domcontentloaded"
+    )
     page.wait_for_function(
         "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
         " && window.jupyterapp.shell.currentWidget.content"
@@ -177,13 +214,17 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
     mine = {c["role"]: c["i"] for c in cells if c["label"] == label}
     statement, stub, check = mine["statement"], mine["stub"], mine["check"]
 
-    # 1. the statement is rendered Markdown: a heading, code and math, no raw MyST. JupyterLab
-    # renders only the cells in view (windowed notebook), so scroll the statement into view.
+    # 1. the statement is rendered Markdown: a heading, code and math, no raw MyST.
+    # JupyterLab renders only the cells in view (windowed notebook), so scroll the
+    # statement into view.
     page.evaluate(_JS_SHOW, statement)
     page.wait_for_function(
         """(i) => { const c = window.jupyterapp.shell.currentWidget.content.widgets[i];
                     const h = c.node.querySelector('.jp-RenderedMarkdown :is(h1,h2,h3,h4,h5,h6)');
-                    return !!h && h.innerText.trim().length > 0; }""", arg=statement, timeout=30_000)
+                    return !!h && h.innerText.trim().length > 0; }""",
+        arg=statement,
+        timeout=30_000,
+    )
     shown = page.evaluate(_JS_RENDERED, statement)
     assert shown["heading"].startswith("Exercise:"), shown
     assert shown["code"] >= 1, shown
@@ -192,10 +233,13 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
 
     # 2. no solution in sight: not in any cell of the notebook the learner opened
     sources = page.evaluate(_JS_SOURCES)
-    assert not any(solution_marker in src for src in sources), "the solution is in a cell"
+    assert not any(solution_marker in src for src in sources), (
+        "the solution is in a cell"
+    )
     assert not any("{solution-start}" in src for src in sources)
 
-    # 0. run the cells above the exercise (imports), then an untouched stub: not attempted
+    # 0. run the cells above the exercise (imports), then an untouched stub: not
+    # attempted
     for c in cells:
         if c["i"] < statement and c["type"] == "code":
             _run(page, c["i"])
@@ -213,16 +257,25 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
     _run(page, stub, ex.solution_code)
     _run(page, check)
     _wait_output(page, check, "✅")
-    page.screenshot(path=str(tmp_path / f"{Path(notebook).stem}-correct.png"), full_page=True)
+    page.screenshot(
+        path=str(tmp_path / f"{Path(notebook).stem}-correct.png"), full_page=True
+    )
 
     # 5. hints one at a time, the solution only when asked
-    scratch = next(c["i"] for c in cells if c["role"] == "scratch") if any(
-        c["role"] == "scratch" for c in cells) else None
+    scratch = (
+        next(c["i"] for c in cells if c["role"] == "scratch")
+        if any(c["role"] == "scratch" for c in cells)
+        else None
+    )
     if scratch is None:  # a chapter: add a cell at the end
-        page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+        page.evaluate(
+            """() => { const nb = window.jupyterapp.shell.currentWidget.content;
             nb.activeCellIndex = nb.widgets.length - 1;
-            return window.jupyterapp.commands.execute('notebook:insert-cell-below'); }""")
-        scratch = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length - 1")
+            return window.jupyterapp.commands.execute('notebook:insert-cell-below'); }"""
+        )
+        scratch = page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.content.widgets.length - 1"
+        )
     _run(page, scratch, f"{ex.name}.hint()")
     _wait_output(page, scratch, "💡 Hint 1 of")
     _run(page, scratch, f"{ex.name}.solution()")

@@ -1,4 +1,5 @@
-"""MSE and cross-entropy against independent references: closed forms, finite differences, scipy, autograd."""
+"""MSE and cross-entropy against independent references: closed forms, finite
+differences, scipy, autograd."""
 
 import autograd.numpy as anp
 import numpy as np
@@ -19,8 +20,12 @@ def problem():
 
 def test_mse_matches_a_direct_formula(problem):
     X, y, t = problem
-    assert losses.mse(t, X, y) == pytest.approx(np.mean((X @ t[:3] + t[3] - y) ** 2), rel=1e-14)
-    assert losses.mse(t[:3], X, y) == pytest.approx(np.mean((X @ t[:3] - y) ** 2), rel=1e-14)
+    assert losses.mse(t, X, y) == pytest.approx(
+        np.mean((X @ t[:3] + t[3] - y) ** 2), rel=1e-14
+    )
+    assert losses.mse(t[:3], X, y) == pytest.approx(
+        np.mean((X @ t[:3] - y) ** 2), rel=1e-14
+    )
 
 
 def test_mse_gradient_against_autograd_and_check_grad(problem):
@@ -28,14 +33,21 @@ def test_mse_gradient_against_autograd_and_check_grad(problem):
     ref = agrad(lambda th: anp.mean((anp.dot(X, th[:3]) + th[3] - y) ** 2))(t)
     np.testing.assert_allclose(losses.mse_grad(t, X, y), ref, rtol=1e-12, atol=1e-14)
     assert check_grad(losses.mse, losses.mse_grad, t, X, y) < 1e-5
-    assert gdu.check_gradient(lambda th: losses.mse(th, X, y), lambda th: losses.mse_grad(th, X, y), t) < 1e-9
+    assert (
+        gdu.check_gradient(
+            lambda th: losses.mse(th, X, y), lambda th: losses.mse_grad(th, X, y), t
+        )
+        < 1e-9
+    )
 
 
 def test_mse_hessian_against_autograd(problem):
     X, y, t = problem
     ref = ahessian(lambda th: anp.mean((anp.dot(X, th[:3]) + th[3] - y) ** 2))(t)
     np.testing.assert_allclose(losses.mse_hessian(X), ref, rtol=1e-12)
-    np.testing.assert_allclose(losses.mse_hessian(X, bias=False), ref[:3, :3], rtol=1e-12)
+    np.testing.assert_allclose(
+        losses.mse_hessian(X, bias=False), ref[:3, :3], rtol=1e-12
+    )
 
 
 def test_gradient_is_zero_at_the_least_squares_solution(problem):
@@ -52,7 +64,9 @@ def test_toy_gradient_closed_form():
 
 
 def test_predict():
-    np.testing.assert_array_equal(losses.predict([1.0, 2.0, 0.5], [[1.0, 1.0], [0.0, 2.0]]), [3.5, 4.5])
+    np.testing.assert_array_equal(
+        losses.predict([1.0, 2.0, 0.5], [[1.0, 1.0], [0.0, 2.0]]), [3.5, 4.5]
+    )
 
 
 def test_cross_entropy_against_autograd():
@@ -63,21 +77,29 @@ def test_cross_entropy_against_autograd():
         z = anp.dot(X, th[:4]) + th[4]
         return anp.mean(anp.logaddexp(0.0, z) - y * z) + 0.03 * anp.sum(th[:4] ** 2)
 
-    assert losses.cross_entropy(t, X, y, l2=0.03) == pytest.approx(ref_loss(t), rel=1e-13)
-    np.testing.assert_allclose(losses.cross_entropy_grad(t, X, y, l2=0.03), agrad(ref_loss)(t), rtol=1e-11)
+    assert losses.cross_entropy(t, X, y, l2=0.03) == pytest.approx(
+        ref_loss(t), rel=1e-13
+    )
+    np.testing.assert_allclose(
+        losses.cross_entropy_grad(t, X, y, l2=0.03), agrad(ref_loss)(t), rtol=1e-11
+    )
 
 
 def test_cross_entropy_gradient_is_p_minus_y_times_x():
     X, y, _ = data.random_labels(n=20, d=3, rng=3)
     t = np.array([0.2, -0.1, 0.4, 0.0])
     p = 1 / (1 + np.exp(-(X @ t[:3] + t[3])))
-    np.testing.assert_allclose(losses.cross_entropy_grad(t, X, y), np.append(X.T @ (p - y), np.sum(p - y)) / 20)
+    np.testing.assert_allclose(
+        losses.cross_entropy_grad(t, X, y), np.append(X.T @ (p - y), np.sum(p - y)) / 20
+    )
 
 
 def test_cross_entropy_is_finite_for_huge_logits():
     X = np.array([[1000.0], [-1000.0]])
     assert np.isfinite(losses.cross_entropy([1.0, 0.0], X, [0.0, 1.0]))
-    assert losses.cross_entropy([1.0, 0.0], X, [1.0, 0.0]) == pytest.approx(0.0, abs=1e-300)
+    assert losses.cross_entropy([1.0, 0.0], X, [1.0, 0.0]) == pytest.approx(
+        0.0, abs=1e-300
+    )
 
 
 def test_sigmoid_is_stable_and_symmetric():
@@ -87,7 +109,7 @@ def test_sigmoid_is_stable_and_symmetric():
     np.testing.assert_allclose(s + losses.sigmoid(-z), 1.0)
 
 
-# --- bad input: a clear ValueError naming the expected shape or value ---------------------
+# --- bad input: a clear ValueError naming the expected shape or value -----------------
 
 X5 = np.ones((5, 2))
 
@@ -95,11 +117,21 @@ X5 = np.ones((5, 2))
 @pytest.mark.parametrize(
     "theta, X, y, match",
     [
-        (np.zeros(3), X5, np.ones((5, 1)), r"y must have shape \(n,\) = \(5,\); got \(5, 1\)"),
+        (
+            np.zeros(3),
+            X5,
+            np.ones((5, 1)),
+            r"y must have shape \(n,\) = \(5,\); got \(5, 1\)",
+        ),
         (np.zeros(3), X5, np.ones(4), "same number of samples: X has 5 rows, y has 4"),
         (np.zeros(3), np.ones(5), np.ones(5), r"X must have shape \(n, d\)"),
         (np.zeros(3), np.ones((0, 2)), np.ones(0), "empty"),
-        (np.zeros(3), np.where(np.eye(5, 2) > 0, np.nan, 1.0), np.ones(5), "X contains NaN or inf"),
+        (
+            np.zeros(3),
+            np.where(np.eye(5, 2) > 0, np.nan, 1.0),
+            np.ones(5),
+            "X contains NaN or inf",
+        ),
         (np.zeros(3), X5, np.array([1, 2, np.inf, 4, 5.0]), "y contains NaN or inf"),
         (np.zeros(4), X5, np.ones(5), r"theta must have shape \(2,\) .* or \(3,\)"),
         (np.zeros((3, 1)), X5, np.ones(5), r"theta must have shape"),

@@ -1,4 +1,5 @@
-"""gdutils.nn: shapes, gradients (central differences AND autograd), bad shapes, training."""
+"""gdutils.nn: shapes, gradients (central differences AND autograd), bad shapes,
+training."""
 
 import autograd.numpy as anp
 import numpy as np
@@ -16,7 +17,11 @@ NAMES = ["W1", "b1", "W2", "b2"]
 def _data(n=11, d=3, *, output="mse", seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
-    y = rng.integers(0, 2, n).astype(float) if output == "logistic" else rng.standard_normal(n)
+    y = (
+        rng.integers(0, 2, n).astype(float)
+        if output == "logistic"
+        else rng.standard_normal(n)
+    )
     return X, y
 
 
@@ -40,18 +45,26 @@ def _kink_margin(net, X):
     return np.min(np.abs(cache["z1"]))
 
 
-# --- shapes and the flat view ---------------------------------------------------------------
+# --- shapes and the flat view ---------------------------------------------------------
+
 
 def test_shapes_and_size():
     net = nn.TinyNet(d_in=3, hidden=5, rng=0)
     assert net.size == 3 * 5 + 5 + 5 + 1
-    assert {k: v.shape for k, v in net.params.items()} == {"W1": (3, 5), "b1": (5,), "W2": (5, 1), "b2": (1,)}
+    assert {k: v.shape for k, v in net.params.items()} == {
+        "W1": (3, 5),
+        "b1": (5,),
+        "W2": (5, 1),
+        "b2": (1,),
+    }
     X, y = _data(n=7)
     out, cache = net.forward(X)
     assert out.shape == (7,)
     assert cache["z1"].shape == cache["h1"].shape == (7, 5)
     grads = net.backward(cache, np.ones(7))
-    assert {k: g.shape for k, g in grads.items()} == {k: v.shape for k, v in net.params.items()}
+    assert {k: g.shape for k, g in grads.items()} == {
+        k: v.shape for k, v in net.params.items()
+    }
     assert net.grad(net.get_theta(), X, y).shape == (net.size,)
     assert net.predict(X).shape == (7,)
 
@@ -60,13 +73,17 @@ def test_flat_view_round_trip_and_order():
     net = nn.TinyNet(d_in=2, hidden=3, rng=1)
     theta = net.get_theta()
     p = net.params
-    np.testing.assert_array_equal(theta, np.concatenate([p["W1"].ravel(), p["b1"], p["W2"].ravel(), p["b2"]]))
+    np.testing.assert_array_equal(
+        theta, np.concatenate([p["W1"].ravel(), p["b1"], p["W2"].ravel(), p["b2"]])
+    )
     new = np.arange(net.size, dtype=float)
     net.set_theta(new)
     np.testing.assert_array_equal(net.get_theta(), new)
     np.testing.assert_array_equal(net.params["W1"], new[:6].reshape(2, 3))
     np.testing.assert_array_equal(net.params["b2"], [12.0])
-    new[0] = 99.0  # set_theta copies: changing the vector afterwards does not touch the net
+    new[0] = (
+        99.0  # set_theta copies: changing the vector afterwards does not touch the net
+    )
     assert net.params["W1"][0, 0] == 0.0
 
 
@@ -96,21 +113,26 @@ def test_same_seed_same_parameters():
     assert not np.array_equal(a, nn.TinyNet(d_in=4, hidden=6, rng=8).get_theta())
 
 
-# --- gradients: central differences and autograd, every parameter tensor ------------------------
+# --- gradients: central differences and autograd, every parameter tensor --------------
+
 
 @pytest.mark.parametrize("output", ["mse", "logistic"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gradients_match_central_differences(output, seed):
     net = nn.TinyNet(d_in=3, hidden=6, output=output, rng=seed)
     X, y = _data(output=output, seed=seed)
-    assert _kink_margin(net, X) > 1e-4  # no pre-activation within reach of a finite-difference nudge
+    assert (
+        _kink_margin(net, X) > 1e-4
+    )  # no pre-activation within reach of a finite-difference nudge
     theta = net.get_theta()
     g_bp = net.unflatten(net.grad(theta, X, y))
     g_fd = net.unflatten(numerical_gradient(net.loss, theta, args=(X, y)))
     for name in NAMES:
         assert relative_error(g_bp[name], g_fd[name]) <= 1e-7, name
     # scipy's own finite-difference check (forward differences, so a looser tolerance)
-    assert check_grad(net.loss, net.grad, theta, X, y) <= 1e-5 * np.linalg.norm(net.grad(theta, X, y))
+    assert check_grad(net.loss, net.grad, theta, X, y) <= 1e-5 * np.linalg.norm(
+        net.grad(theta, X, y)
+    )
 
 
 @pytest.mark.parametrize("output", ["mse", "logistic"])
@@ -125,12 +147,18 @@ def test_gradients_match_autograd(output, seed):
     g_bp = net.unflatten(net.grad(net.get_theta(), X, y))
     for name, g_ref in zip(NAMES, ref):
         assert g_bp[name].shape == g_ref.shape
-        np.testing.assert_allclose(g_bp[name], g_ref, rtol=1e-12, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(
+            g_bp[name], g_ref, rtol=1e-12, atol=1e-14, err_msg=name
+        )
 
 
 def test_layer_backward_against_autograd():
     rng = np.random.default_rng(9)
-    X, W, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    X, W, b = (
+        rng.standard_normal((5, 3)),
+        rng.standard_normal((3, 2)),
+        rng.standard_normal(2),
+    )
     G = rng.standard_normal((5, 2))  # L = sum(G * out) has dL/dout = G
 
     def L(X, W, b):
@@ -141,7 +169,9 @@ def test_layer_backward_against_autograd():
     np.testing.assert_allclose(dW, grad(L, 1)(X, W, b), rtol=1e-13)
     np.testing.assert_allclose(db, grad(L, 2)(X, W, b), rtol=1e-13)
     z = rng.standard_normal((5, 2))
-    np.testing.assert_array_equal(nn.relu_backward(G, z), grad(lambda z: anp.sum(G * anp.maximum(z, 0.0)))(z))
+    np.testing.assert_array_equal(
+        nn.relu_backward(G, z), grad(lambda z: anp.sum(G * anp.maximum(z, 0.0)))(z)
+    )
 
 
 def test_heads_against_closed_forms():
@@ -149,31 +179,41 @@ def test_heads_against_closed_forms():
     y = np.array([1.0, 0.0, 1.0])
     loss, d = nn.mse_head(out, y)
     assert loss == pytest.approx(np.mean((out - y) ** 2))
-    np.testing.assert_allclose(d, numerical_gradient(lambda o: nn.mse_head(o, y)[0], out), rtol=1e-8)
+    np.testing.assert_allclose(
+        d, numerical_gradient(lambda o: nn.mse_head(o, y)[0], out), rtol=1e-8
+    )
     loss, d = nn.logistic_head(out, y)
     p = 1 / (1 + np.exp(-out))
-    assert loss == pytest.approx(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), rel=1e-12)
+    assert loss == pytest.approx(
+        -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), rel=1e-12
+    )
     np.testing.assert_allclose(d, (p - y) / 3, rtol=1e-12)
 
 
 def test_logistic_head_with_linear_layer_is_logistic_regression():
-    """One Linear layer + the logistic head = gdutils.losses.cross_entropy (its gradient too)."""
+    """One Linear layer + the logistic head = gdutils.losses.cross_entropy (its gradient
+    too)."""
     X, y = _data(n=20, d=4, output="logistic", seed=4)
     theta = np.random.default_rng(4).standard_normal(5)
     out = nn.linear_forward(X, theta[:4, None], theta[4:])[:, 0]
     loss, dout = nn.logistic_head(out, y)
     _, dW, db = nn.linear_backward(dout[:, None], X, theta[:4, None])
     assert loss == pytest.approx(gdu.cross_entropy(theta, X, y), rel=1e-13)
-    np.testing.assert_allclose(np.append(dW.ravel(), db), gdu.cross_entropy_grad(theta, X, y), rtol=1e-12)
+    np.testing.assert_allclose(
+        np.append(dW.ravel(), db), gdu.cross_entropy_grad(theta, X, y), rtol=1e-12
+    )
 
 
-# --- bad input -------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------
+
 
 def test_bad_shapes_raise_value_error_naming_the_expected_shape():
     net = nn.TinyNet(d_in=3, hidden=4, rng=0)
     X, y = _data(n=6)
     theta = net.get_theta()
-    with pytest.raises(ValueError, match=r"X must have shape \(n, d_in\) = \(n, 3\); got \(6, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"X must have shape \(n, d_in\) = \(n, 3\); got \(6, 2\)"
+    ):
         net.forward(X[:, :2])
     with pytest.raises(ValueError, match=r"reshape\(-1, 1\)"):
         net.loss(theta, X[:, 0], y)
@@ -181,9 +221,17 @@ def test_bad_shapes_raise_value_error_naming_the_expected_shape():
         net.grad(theta, X, y[:, None])
     with pytest.raises(ValueError, match=r"same number of samples"):
         net.loss(theta, X, y[:5])
-    with pytest.raises(ValueError, match=r"theta must be a 1-D array of shape \(21,\) for TinyNet\(d_in=3, hidden=4"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"theta must be a 1-D array of shape \(21,\) for TinyNet\(d_in=3, hidden=4"
+        ),
+    ):
         net.grad(theta[:-1], X, y)
-    with pytest.raises(ValueError, match=r"theta must be a 1-D array of shape \(21,\).*got shape \(1, 21\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"theta must be a 1-D array of shape \(21,\).*got shape \(1, 21\)",
+    ):
         net.loss(theta[None, :], X, y)
     _, cache = net.forward(X)
     with pytest.raises(ValueError, match=r"dout must have shape \(n,\) = \(6,\)"):
@@ -204,7 +252,9 @@ def test_layer_functions_reject_bad_shapes():
         nn.linear_backward(np.ones((5, 2)), np.ones(5), W)
     with pytest.raises(ValueError, match=r"dout must have the shape of z, \(5, 2\)"):
         nn.relu_backward(np.ones((5, 1)), np.ones((5, 2)))
-    with pytest.raises(ValueError, match=r"out must have the shape of y, \(n,\) = \(5,\)"):
+    with pytest.raises(
+        ValueError, match=r"out must have the shape of y, \(n,\) = \(5,\)"
+    ):
         nn.mse_head(np.ones((5, 1)), np.ones(5))
     with pytest.raises(ValueError, match=r"y must have shape \(n,\)"):
         nn.mse_head(np.ones(5), np.ones((5, 1)))
@@ -213,7 +263,8 @@ def test_layer_functions_reject_bad_shapes():
 
 
 def test_divergence_is_reported_not_raised():
-    """A blown-up theta gives a non-finite loss, so the optimizers can report status 2."""
+    """A blown-up theta gives a non-finite loss, so the optimizers can report status
+    2."""
     net = nn.TinyNet(d_in=1, hidden=8, rng=0)
     x = np.linspace(-3, 3, 40)
     X, y = x[:, None], np.sin(x)
@@ -221,15 +272,27 @@ def test_divergence_is_reported_not_raised():
     bad[0] = np.inf
     with np.errstate(invalid="ignore", over="ignore"):
         assert not np.isfinite(net.loss(bad, X, y))
-    res = gdu.gradient_descent(net.loss, net.get_theta(), (X, y), net.grad, learning_rate=50.0, maxiter=100)
+    res = gdu.gradient_descent(
+        net.loss, net.get_theta(), (X, y), net.grad, learning_rate=50.0, maxiter=100
+    )
     assert res.status == 2 and not res.success
-    res = gdu.minibatch_gd(net.loss, net.get_theta(), (X, y), net.grad, batch_size=8, learning_rate=50.0,
-                           epochs=20, rng=0)
+    res = gdu.minibatch_gd(
+        net.loss,
+        net.get_theta(),
+        (X, y),
+        net.grad,
+        batch_size=8,
+        learning_rate=50.0,
+        epochs=20,
+        rng=0,
+    )
     assert res.status == 2
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(ValueError, match=r"output must be one of \['logistic', 'mse'\]"):
+    with pytest.raises(
+        ValueError, match=r"output must be one of \['logistic', 'mse'\]"
+    ):
         nn.TinyNet(2, 3, output="softmax")
     with pytest.raises(ValueError, match=r"hidden must be an integer"):
         nn.TinyNet(2, 3.5)
@@ -237,28 +300,45 @@ def test_bad_constructor_arguments():
         nn.TinyNet(0, 3)
 
 
-# --- training with the book's optimizers --------------------------------------------------------
+# --- training with the book's optimizers ----------------------------------------------
+
 
 def test_minibatch_training_fits_a_sine():
     rng = np.random.default_rng(0)
     x = rng.uniform(-3, 3, 200)
     X, y = x[:, None], np.sin(x) + 0.1 * rng.standard_normal(200)
     net = nn.TinyNet(d_in=1, hidden=16, rng=1)
-    res = gdu.minibatch_gd(net.loss, net.get_theta(), (X, y), net.grad,
-                           batch_size=32, learning_rate=0.05, epochs=300, rng=2)
+    res = gdu.minibatch_gd(
+        net.loss,
+        net.get_theta(),
+        (X, y),
+        net.grad,
+        batch_size=32,
+        learning_rate=0.05,
+        epochs=300,
+        rng=2,
+    )
     assert res.success
     assert res.loss_history[0] > 0.3
-    assert res.fun < 0.03  # noise floor 0.01; a straight line cannot get below ~0.2 here
-    line = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[1][0] / len(y)
+    assert (
+        res.fun < 0.03
+    )  # noise floor 0.01; a straight line cannot get below ~0.2 here
+    line = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[1][
+        0
+    ] / len(y)
     assert line > 0.15
 
 
 def test_full_batch_gradient_descent_reduces_logistic_loss():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((120, 2))
-    y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 1.2).astype(float)  # a ring: not linearly separable
+    y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 1.2).astype(
+        float
+    )  # a ring: not linearly separable
     net = nn.TinyNet(d_in=2, hidden=12, output="logistic", rng=4)
-    res = gdu.gradient_descent(net.loss, net.get_theta(), (X, y), net.grad, learning_rate=0.5, maxiter=2000)
+    res = gdu.gradient_descent(
+        net.loss, net.get_theta(), (X, y), net.grad, learning_rate=0.5, maxiter=2000
+    )
     assert res.loss_history[-1] < 0.5 * res.loss_history[0]
     accuracy = np.mean((net.predict(X, res.x) > 0.5) == (y == 1))
     assert accuracy > 0.9

@@ -1,11 +1,11 @@
-"""Notebook hygiene: what every chapter must be before it is committed (no kernel needed)."""
+"""Notebook hygiene: what every chapter must be before it is committed (no kernel
+needed)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from book import REPO_URL, ROOT, load, notebooks, source, toc_files
 
 NOTEBOOKS = notebooks()
@@ -17,16 +17,27 @@ def test_toc_and_chapters_agree():
     for nb in NOTEBOOKS:
         assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
     for f in listed:
-        assert any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), f"_toc.yml lists missing {f}"
+        assert any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), (
+            f"_toc.yml lists missing {f}"
+        )
     assert len(NOTEBOOKS) >= 1
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_committed_without_outputs(path):
     nb = load(path)
-    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
-    assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them (the build executes the notebook)"
-    assert "widgets" not in nb["metadata"], f"{path.name}: saved widget state in the metadata; strip it"
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    assert not dirty, (
+        f"{path.name}: cells {dirty} carry outputs; strip them (the build executes the"
+        " notebook)"
+    )
+    assert "widgets" not in nb["metadata"], (
+        f"{path.name}: saved widget state in the metadata; strip it"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -35,23 +46,34 @@ def test_kernel_and_template(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     cells = nb["cells"]
     assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# ")
-    assert re.search(r"you will learn", source(cells[0]), re.I), "the first cell should say what the reader will learn"
+    assert re.search(r"you will learn", source(cells[0]), re.I), (
+        "the first cell should say what the reader will learn"
+    )
     code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
     assert "import gdutils as gdu" in code
     assert re.search(r"gdu\.book_rngs?\(", code), (
-        "draw randomness from the book seed: gdu.book_rng(name) / gdu.book_rngs(k, name)")
+        "draw randomness from the book seed: gdu.book_rng(name) / gdu.book_rngs(k, name)"
+    )
     literal = re.findall(r"default_rng\(\s*\d+\s*\)|\b(?:rng|seed)\s*=\s*\d+\b", code)
-    assert not literal, f"literal seeds {literal}: spawn every generator from the book seed"
-    assert "np.random.seed" not in code and "np.random.rand" not in code, "use a Generator, not the legacy global state"
+    assert not literal, (
+        f"literal seeds {literal}: spawn every generator from the book seed"
+    )
+    assert "np.random.seed" not in code and "np.random.rand" not in code, (
+        "use a Generator, not the legacy global state"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_colab_cell_installs_from_this_repository(path):
     first_code = next(c for c in load(path)["cells"] if c["cell_type"] == "code")
     src = source(first_code)
-    assert '"google.colab" in sys.modules' in src, "the first code cell must be the guarded Colab install"
+    assert '"google.colab" in sys.modules' in src, (
+        "the first code cell must be the guarded Colab install"
+    )
     urls = re.findall(r"git\+(\S+?)@", src)
-    assert urls == [REPO_URL], f"Colab installs from {urls}, but _config.yml says the repository is {REPO_URL}"
+    assert urls == [REPO_URL], (
+        f"Colab installs from {urls}, but _config.yml says the repository is {REPO_URL}"
+    )
     assert "remove-cell" in first_code["metadata"].get("tags", [])
 
 
@@ -60,8 +82,12 @@ def test_every_figure_has_alt_text_and_caption(path):
     for i, c in enumerate(load(path)["cells"]):
         if c["cell_type"] == "code" and "plt.show()" in source(c):
             meta = c["metadata"].get("mystnb", {})
-            assert meta.get("image", {}).get("alt"), f"{path.name} cell {i}: figure without alt text"
-            assert meta.get("figure", {}).get("caption"), f"{path.name} cell {i}: figure without caption"
+            assert meta.get("image", {}).get("alt"), (
+                f"{path.name} cell {i}: figure without alt text"
+            )
+            assert meta.get("figure", {}).get("caption"), (
+                f"{path.name} cell {i}: figure without caption"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -69,8 +95,11 @@ def test_every_animation_is_described(path):
     for i, c in enumerate(load(path)["cells"]):
         src = source(c)
         if c["cell_type"] == "code" and "gdu.animate(" in src:
-            call = src[src.index("gdu.animate("):]
-            assert "alt=" in call, f"{path.name} cell {i}: pass alt= to gdu.animate (it becomes the frame's alt text)"
+            call = src[src.index("gdu.animate(") :]
+            assert "alt=" in call, (
+                f"{path.name} cell {i}: pass alt= to gdu.animate (it becomes the"
+                " frame's alt text)"
+            )
 
 
 def _exercise_cells(cells):
@@ -89,57 +118,89 @@ def _new_format(path) -> bool:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_chapter_uses_the_plain_markdown_exercise_format(path):
-    """The MyST ``{exercise}`` fences of the first edition show raw in JupyterLab and Colab."""
-    assert _new_format(path), f"{path.name}: exercises must be plain-Markdown cells with metadata.gdbook"
+    """The MyST ``{exercise}`` fences of the first edition show raw in JupyterLab and
+    Colab."""
+    assert _new_format(path), (
+        f"{path.name}: exercises must be plain-Markdown cells with metadata.gdbook"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_exercises_are_plain_markdown_checked_hinted_and_solved_in_gdutils(path):
-    """The format of _ext/exercises.py: readable in JupyterLab and Colab, nothing to overwrite."""
+    """The format of _ext/exercises.py: readable in JupyterLab and Colab, nothing to
+    overwrite."""
     from gdutils.exercises import registry
 
     exercises = registry()
     cells = load(path)["cells"]
     for i, c in enumerate(cells):
         if c["cell_type"] == "markdown":
-            assert not re.search(r"\{(exercise|solution-start|solution-end|solution)\}", source(c)), (
-                f"{path.name} cell {i}: MyST exercise/solution fences show raw in JupyterLab and "
-                "Colab; write the statement as plain Markdown (see _ext/exercises.py)")
+            assert not re.search(
+                r"\{(exercise|solution-start|solution-end|solution)\}", source(c)
+            ), (
+                f"{path.name} cell {i}: MyST exercise/solution fences show raw in"
+                " JupyterLab and Colab; write the statement as plain Markdown (see"
+                " _ext/exercises.py)"
+            )
     found = _exercise_cells(cells)
     labels = [label for _, label, role in found if role == "statement"]
-    assert len(labels) >= 4, f"{path.name}: at least four exercises, found {len(labels)}"
-    assert len(set(labels)) == len(labels), f"{path.name}: an exercise label is used twice"
+    assert len(labels) >= 4, (
+        f"{path.name}: at least four exercises, found {len(labels)}"
+    )
+    assert len(set(labels)) == len(labels), (
+        f"{path.name}: an exercise label is used twice"
+    )
     prefix = path.stem[:2]
     for label in labels:
-        assert label.startswith(f"ch{prefix}-ex-"), f"{label}: labels are ch{prefix}-ex-<name>"
-        assert label in exercises, f"{path.name}: gdutils defines no Exercise labelled {label}"
+        assert label.startswith(f"ch{prefix}-ex-"), (
+            f"{label}: labels are ch{prefix}-ex-<name>"
+        )
+        assert label in exercises, (
+            f"{path.name}: gdutils defines no Exercise labelled {label}"
+        )
         ex = exercises[label]
         roles = [(i, role) for i, lab, role in found if lab == label]
         assert [r for _, r in roles] == ["statement", "stub", "check"], (
-            f"{label}: expected the cells statement, stub, check in that order; got {roles}")
+            f"{label}: expected the cells statement, stub, check in that order; got"
+            f" {roles}"
+        )
         (s, _), (stub, _), (chk, _) = roles
-        assert stub == s + 1 and chk == stub + 1, f"{label}: statement, stub and check must be adjacent"
+        assert stub == s + 1 and chk == stub + 1, (
+            f"{label}: statement, stub and check must be adjacent"
+        )
         assert re.match(r"#{1,6}\s*Exercise:\s*\S", source(cells[s])), (
-            f"{label}: the statement starts with '#### Exercise: <title>'")
-        assert cells[stub]["cell_type"] == "code" and "NotImplementedError" in source(cells[stub])
+            f"{label}: the statement starts with '#### Exercise: <title>'"
+        )
+        assert cells[stub]["cell_type"] == "code" and "NotImplementedError" in source(
+            cells[stub]
+        )
         assert source(cells[chk]).strip() == f"{ex.name}.check({ex.check_args})", (
-            f"{label}: the check cell must be exactly `{ex.name}.check({ex.check_args})`")
+            f"{label}: the check cell must be exactly `{ex.name}.check({ex.check_args})`"
+        )
         assert ex.solution_code.strip() and len(ex.hints) >= 2, (
-            f"{label}: a worked solution and at least two progressive hints")
+            f"{label}: a worked solution and at least two progressive hints"
+        )
     transfer = [label for label in labels if exercises[label].transfer]
-    assert len(transfer) >= 2, f"{path.name}: at least two transfer exercises, found {transfer}"
+    assert len(transfer) >= 2, (
+        f"{path.name}: at least two transfer exercises, found {transfer}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_explorers_have_no_dead_output(path):
     for i, c in enumerate(load(path)["cells"]):
-        if c["cell_type"] == "code" and re.search(r"\.widget\s*$|display\(.*widget|ipywidgets", source(c), re.M):
+        if c["cell_type"] == "code" and re.search(
+            r"\.widget\s*$|display\(.*widget|ipywidgets", source(c), re.M
+        ):
             tags = c["metadata"].get("tags", [])
             assert "remove-output" in tags or "remove-cell" in tags, (
-                f"{path.name} cell {i}: a widget would be dead in the HTML; tag it remove-output")
+                f"{path.name} cell {i}: a widget would be dead in the HTML; tag it"
+                " remove-output"
+            )
 
 
-# Decimal results typed into prose drift from the code: compute them and say them instead.
+# Decimal results typed into prose drift from the code: compute them and say them
+# instead.
 _TYPED = re.compile(r"(?<![\w.$\\{^_-])\d+\.\d{2,}(?![\w}])")
 
 
@@ -148,6 +209,10 @@ def test_no_results_typed_into_prose(path):
     hits = []
     for i, c in enumerate(load(path)["cells"]):
         if c["cell_type"] == "markdown":
-            text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|```.*?```|`[^`]*`", "", source(c), flags=re.S)
+            text = re.sub(
+                r"\$\$.*?\$\$|\$[^$]*\$|```.*?```|`[^`]*`", "", source(c), flags=re.S
+            )
             hits += [f"cell {i}: {m.group(0)}" for m in _TYPED.finditer(text)]
-    assert not hits, f"{path.name}: decimal numbers in prose; compute and say them: {hits}"
+    assert not hits, (
+        f"{path.name}: decimal numbers in prose; compute and say them: {hits}"
+    )

@@ -1,4 +1,5 @@
-"""Every objective's gradient and Hessian against finite differences; critical points checked independently."""
+"""Every objective's gradient and Hessian against finite differences; critical points
+checked independently."""
 
 import numpy as np
 import pytest
@@ -25,8 +26,15 @@ OBJECTIVES = {
     "random_field": ob.random_field(3, 20, rng=0),
     "random_field-1d": ob.random_field(1, 5, rng=1),
 }
-LANDSCAPES = ["saddle", "saddle-asym", "plateau_saddle", "monkey_saddle", "multi_well",
-              "multi_well-separable", "multi_well-other"]
+LANDSCAPES = [
+    "saddle",
+    "saddle-asym",
+    "plateau_saddle",
+    "monkey_saddle",
+    "multi_well",
+    "multi_well-separable",
+    "multi_well-other",
+]
 
 
 def test_every_factory_is_covered():
@@ -77,14 +85,17 @@ def test_quadratics_minimizer_and_value():
     A, b = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
     np.testing.assert_allclose(q.minimizers[0], np.linalg.solve(A, b), rtol=1e-14)
     assert np.allclose(q.grad(q.minimizers[0]), 0, atol=1e-14)
-    np.testing.assert_allclose(np.diag(OBJECTIVES["ill_conditioned_quadratic"].hess(np.zeros(4))), [1, 10, 100, 1000])
+    np.testing.assert_allclose(
+        np.diag(OBJECTIVES["ill_conditioned_quadratic"].hess(np.zeros(4))),
+        [1, 10, 100, 1000],
+    )
 
 
 @pytest.mark.parametrize("key", OBJECTIVES)
 def test_critical_points_have_zero_gradient_and_their_label(key):
     obj = OBJECTIVES[key]
-    # Chained Rosenbrock with a not in {0, 1} has no closed-form minimizer, and nothing is known
-    # in advance about a random field: nothing is claimed.
+    # Chained Rosenbrock with a not in {0, 1} has no closed-form minimizer, and nothing
+    # is known in advance about a random field: nothing is claimed.
     unknown = key == "rosenbrock-3-a2" or key.startswith("random_field")
     assert obj.critical_points or (unknown and obj.minimizers == ())
     for label, points in obj.critical_points.items():
@@ -94,14 +105,25 @@ def test_critical_points_have_zero_gradient_and_their_label(key):
     for m in obj.minimizers:
         assert any(np.array_equal(m, p) for p in obj.critical_points["minimum"])
     if obj.minimizers:
-        assert obj.minimum == min(obj.fun(m) for m in obj.minimizers) == obj.fun(obj.minimizers[0])
+        assert (
+            obj.minimum
+            == min(obj.fun(m) for m in obj.minimizers)
+            == obj.fun(obj.minimizers[0])
+        )
 
 
 def _probe(obj, p, radius=1e-3, n=400):
-    """Signs of f(p + v) - f(p) over directions v on a small circle: an independent classification."""
+    """Signs of f(p + v) - f(p) over directions v on a small circle: an independent
+    classification."""
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    diffs = np.array([obj.fun(p + radius * np.array([np.cos(a), np.sin(a)])) - obj.fun(p) for a in t])
-    return bool(np.all(diffs > 0)), bool(np.all(diffs < 0)), bool(np.any(diffs > 0) and np.any(diffs < 0))
+    diffs = np.array(
+        [obj.fun(p + radius * np.array([np.cos(a), np.sin(a)])) - obj.fun(p) for a in t]
+    )
+    return (
+        bool(np.all(diffs > 0)),
+        bool(np.all(diffs < 0)),
+        bool(np.any(diffs > 0) and np.any(diffs < 0)),
+    )
 
 
 @pytest.mark.parametrize("key", LANDSCAPES)
@@ -110,7 +132,12 @@ def test_landscape_labels_agree_with_the_function_values_around_each_point(key):
     for label, points in obj.critical_points.items():
         for p in points:
             up, down, both = _probe(obj, p)
-            expected = {"minimum": up, "maximum": down, "saddle": both, "degenerate": both}[label]
+            expected = {
+                "minimum": up,
+                "maximum": down,
+                "saddle": both,
+                "degenerate": both,
+            }[label]
             assert expected, (label, p)
 
 
@@ -119,12 +146,17 @@ def test_known_critical_points():
     assert s.critical_points == {"saddle": [s.critical_points["saddle"][0]]}
     np.testing.assert_array_equal(s.hess(np.zeros(2)), np.diag([2.0, -2.0]))
     assert s.minimizers == () and s.minimum is None
-    np.testing.assert_array_equal(ob.saddle(0.5, 3.0).hess(np.ones(2)), np.diag([1.0, -6.0]))
+    np.testing.assert_array_equal(
+        ob.saddle(0.5, 3.0).hess(np.ones(2)), np.diag([1.0, -6.0])
+    )
 
     p = ob.plateau_saddle()
     assert sorted(p.critical_points) == ["minimum", "saddle"]
     np.testing.assert_array_equal(p.critical_points["saddle"][0], [0.0, 0.0])
-    assert [m.tolist() for m in p.minimizers] == [[-1.0, 0.0], [1.0, 0.0]] and p.minimum == -0.25
+    assert [m.tolist() for m in p.minimizers] == [
+        [-1.0, 0.0],
+        [1.0, 0.0],
+    ] and p.minimum == -0.25
 
     m = ob.monkey_saddle()
     assert m.critical_points.keys() == {"degenerate"}
@@ -132,7 +164,9 @@ def test_known_critical_points():
     assert m.fun(np.array([0.1, 0.0])) > 0 > m.fun(np.array([-0.1, 0.0]))
 
 
-@pytest.mark.parametrize("key", ["multi_well", "multi_well-separable", "multi_well-other"])
+@pytest.mark.parametrize(
+    "key", ["multi_well", "multi_well-separable", "multi_well-other"]
+)
 def test_multi_well_has_four_minima_of_different_depths(key):
     w = OBJECTIVES[key]
     counts = {k: len(v) for k, v in w.critical_points.items()}
@@ -144,7 +178,8 @@ def test_multi_well_has_four_minima_of_different_depths(key):
 
 
 def test_multi_well_critical_points_are_all_of_them():
-    # Newton's method from a grid of starts finds no critical point that the bundle misses.
+    # Newton's method from a grid of starts finds no critical point that the bundle
+    # misses.
     w = ob.multi_well()
     known = np.concatenate([np.array(v) for v in w.critical_points.values()])
     for x0 in np.linspace(-2, 2, 9):
@@ -173,8 +208,12 @@ def test_landscapes_accept_a_stack_of_points(key):
     obj = OBJECTIVES[key]
     P = np.random.default_rng(1).uniform(-2, 2, (7, 2))
     np.testing.assert_allclose(obj.fun(P), [obj.fun(p) for p in P], rtol=1e-15)
-    np.testing.assert_allclose(obj.grad(P), np.array([obj.grad(p) for p in P]), rtol=1e-15)
-    np.testing.assert_allclose(obj.hess(P), np.array([obj.hess(p) for p in P]), rtol=1e-15)
+    np.testing.assert_allclose(
+        obj.grad(P), np.array([obj.grad(p) for p in P]), rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        obj.hess(P), np.array([obj.hess(p) for p in P]), rtol=1e-15
+    )
     assert obj.hess(P).shape == (7, 2, 2)
 
 
@@ -182,28 +221,47 @@ def test_random_field_accepts_a_stack_and_is_seeded():
     f = ob.random_field(4, 30, rng=3)
     P = np.random.default_rng(2).normal(size=(6, 4))
     np.testing.assert_allclose(f.fun(P), [f.fun(p) for p in P], rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(f.grad(P), np.array([f.grad(p) for p in P]), rtol=1e-13, atol=1e-15)
-    np.testing.assert_allclose(f.hess(P), np.array([f.hess(p) for p in P]), rtol=1e-13, atol=1e-15)
-    assert f.fun(P[0]) == ob.random_field(4, 30, rng=3).fun(P[0]) != ob.random_field(4, 30, rng=4).fun(P[0])
+    np.testing.assert_allclose(
+        f.grad(P), np.array([f.grad(p) for p in P]), rtol=1e-13, atol=1e-15
+    )
+    np.testing.assert_allclose(
+        f.hess(P), np.array([f.hess(p) for p in P]), rtol=1e-13, atol=1e-15
+    )
+    assert (
+        f.fun(P[0])
+        == ob.random_field(4, 30, rng=3).fun(P[0])
+        != ob.random_field(4, 30, rng=4).fun(P[0])
+    )
     assert f.critical_points == {} and f.minimizers == () and f.minimum is None
 
 
 def test_random_field_has_the_stated_covariance():
     # E f(x) f(x') = exp(-|x - x'|^2 / 2) for every K; hence, at one point, var f = 1,
-    # cov(f, H_ii) = -1, var H_ii = 3, cov(H_ii, H_jj) = 1, var H_ij = 1, and the gradient is
-    # uncorrelated with f and H. Given f = u, the Hessian is then -u I plus sqrt(2) times the GOE
-    # matrix of landscape.random_symmetric (diagonal variance 2, off-diagonal 1), as the chapter says.
+    # cov(f, H_ii) = -1, var H_ii = 3, cov(H_ii, H_jj) = 1, var H_ij = 1, and the
+    # gradient is uncorrelated with f and H. Given f = u, the Hessian is then -u I plus
+    # sqrt(2) times the GOE matrix of landscape.random_symmetric (diagonal variance 2,
+    # off-diagonal 1), as the chapter says.
     n, gen = 4000, np.random.default_rng(0)
     x1 = np.array([0.7, -0.4])
     f0, f1, G, H = np.empty(n), np.empty(n), np.empty((n, 2)), np.empty((n, 2, 2))
     for i in range(n):
         f = ob.random_field(2, 3, rng=gen)
-        f0[i], f1[i], G[i], H[i] = f.fun(np.zeros(2)), f.fun(x1), f.grad(np.zeros(2)), f.hess(np.zeros(2))
+        f0[i], f1[i], G[i], H[i] = (
+            f.fun(np.zeros(2)),
+            f.fun(x1),
+            f.grad(np.zeros(2)),
+            f.hess(np.zeros(2)),
+        )
     R = H + f0[:, None, None] * np.eye(2)  # the Hessian minus its regression on f
 
-    def close(a, b, want):  # the sample covariance (all means are zero) within 5 standard errors
+    def close(
+        a, b, want
+    ):  # the sample covariance (all means are zero) within 5 standard errors
         prod = a * b
-        assert abs(prod.mean() - want) < 5 * prod.std() / np.sqrt(n), (prod.mean(), want)
+        assert abs(prod.mean() - want) < 5 * prod.std() / np.sqrt(n), (
+            prod.mean(),
+            want,
+        )
 
     close(f0, f0, 1.0)
     close(f0, f1, np.exp(-x1 @ x1 / 2))
@@ -213,9 +271,9 @@ def test_random_field_has_the_stated_covariance():
     close(H[:, 0, 1], H[:, 0, 1], 1.0)
     close(G[:, 0], f0, 0.0)
     close(G[:, 0], H[:, 0, 0], 0.0)
-    close(R[:, 0, 0], R[:, 0, 0], 2.0)   # sqrt(2) * GOE: diagonal variance 2 ...
-    close(R[:, 0, 0], R[:, 1, 1], 0.0)   # ... independent diagonal entries ...
-    close(R[:, 0, 0], f0, 0.0)           # ... and no correlation left with f
+    close(R[:, 0, 0], R[:, 0, 0], 2.0)  # sqrt(2) * GOE: diagonal variance 2 ...
+    close(R[:, 0, 0], R[:, 1, 1], 0.0)  # ... independent diagonal entries ...
+    close(R[:, 0, 0], f0, 0.0)  # ... and no correlation left with f
 
 
 def test_bad_inputs_raise_value_errors():

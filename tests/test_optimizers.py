@@ -1,4 +1,5 @@
-"""gradient_descent and minibatch_gd against closed forms, lstsq and SciPy's minimize protocol."""
+"""gradient_descent and minibatch_gd against closed forms, lstsq and SciPy's minimize
+protocol."""
 
 import warnings
 
@@ -22,11 +23,27 @@ def regression():
 
 def test_result_is_a_scipy_optimize_result_with_all_fields(regression):
     X, y, exact, L = regression
-    res = gradient_descent(losses.mse, np.zeros(6), (X, y), losses.mse_grad, learning_rate=1 / L)
+    res = gradient_descent(
+        losses.mse, np.zeros(6), (X, y), losses.mse_grad, learning_rate=1 / L
+    )
     assert isinstance(res, OptimizeResult)
-    for field in ("x", "fun", "jac", "nit", "nfev", "njev", "status", "success", "message", "trajectory", "loss_history"):
+    for field in (
+        "x",
+        "fun",
+        "jac",
+        "nit",
+        "nfev",
+        "njev",
+        "status",
+        "success",
+        "message",
+        "trajectory",
+        "loss_history",
+    ):
         assert field in res
-    assert res.trajectory.shape == (res.nit + 1, 6) and res.loss_history.shape == (res.nit + 1,)
+    assert res.trajectory.shape == (res.nit + 1, 6) and res.loss_history.shape == (
+        res.nit + 1,
+    )
     assert res.nfev == res.nit + 1 and res.njev == res.nit + 1
     np.testing.assert_array_equal(res.trajectory[-1], res.x)
     assert res.fun == res.loss_history[-1] == pytest.approx(losses.mse(res.x, X, y))
@@ -34,15 +51,26 @@ def test_result_is_a_scipy_optimize_result_with_all_fields(regression):
 
 def test_matches_lstsq_to_1e_8(regression):
     X, y, exact, L = regression
-    res = gradient_descent(losses.mse, np.zeros(6), (X, y), losses.mse_grad, learning_rate=1 / L, gtol=1e-12, maxiter=10_000)
+    res = gradient_descent(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,
+        learning_rate=1 / L,
+        gtol=1e-12,
+        maxiter=10_000,
+    )
     assert res.success and res.status == 0
     assert np.linalg.norm(res.x - exact) / np.linalg.norm(exact) <= 1e-8
 
 
 def test_quadratic_one_step_and_linear_rate():
     q = objectives.quadratic(np.diag([1.0, 4.0]))
-    # rate 1/4 kills the stiff coordinate in one step; the other shrinks by 3/4 per step exactly
-    res = gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.25, maxiter=5, gtol=0.0)
+    # rate 1/4 kills the stiff coordinate in one step; the other shrinks by 3/4 per step
+    # exactly
+    res = gradient_descent(
+        q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.25, maxiter=5, gtol=0.0
+    )
     np.testing.assert_allclose(res.trajectory[:, 0], 0.75 ** np.arange(6))
     np.testing.assert_allclose(res.trajectory[1:, 1], 0.0, atol=1e-15)
 
@@ -51,14 +79,32 @@ def test_minimize_method_route_equals_direct_call(regression):
     X, y, exact, L = regression
     opts = dict(learning_rate=0.5 / L, maxiter=300, gtol=1e-10)
     direct = gradient_descent(losses.mse, np.zeros(6), (X, y), losses.mse_grad, **opts)
-    routed = minimize(losses.mse, np.zeros(6), args=(X, y), jac=losses.mse_grad, method=gradient_descent, options=opts)
+    routed = minimize(
+        losses.mse,
+        np.zeros(6),
+        args=(X, y),
+        jac=losses.mse_grad,
+        method=gradient_descent,
+        options=opts,
+    )
     np.testing.assert_array_equal(routed.x, direct.x)
     np.testing.assert_array_equal(routed.trajectory, direct.trajectory)
-    assert (routed.nit, routed.nfev, routed.njev) == (direct.nit, direct.nfev, direct.njev)
+    assert (routed.nit, routed.nfev, routed.njev) == (
+        direct.nit,
+        direct.nfev,
+        direct.njev,
+    )
     # minimize's tol= becomes gtol; jac=True means fun returns (value, gradient)
     both = lambda t, X, y: (losses.mse(t, X, y), losses.mse_grad(t, X, y))  # noqa: E731
-    r2 = minimize(both, np.zeros(6), args=(X, y), jac=True, method=gradient_descent, tol=1e-10,
-                  options=dict(learning_rate=0.5 / L, maxiter=300))
+    r2 = minimize(
+        both,
+        np.zeros(6),
+        args=(X, y),
+        jac=True,
+        method=gradient_descent,
+        tol=1e-10,
+        options=dict(learning_rate=0.5 / L, maxiter=300),
+    )
     np.testing.assert_allclose(r2.x, direct.x, rtol=0, atol=0)
 
 
@@ -66,23 +112,41 @@ def test_minibatch_route_through_minimize(regression):
     X, y, exact, L = regression
     opts = dict(batch_size=10, learning_rate=0.05, epochs=5, rng=3)
     direct = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, **opts)
-    routed = minimize(losses.mse, np.zeros(6), args=(X, y), jac=losses.mse_grad, method=minibatch_gd, options=opts)
+    routed = minimize(
+        losses.mse,
+        np.zeros(6),
+        args=(X, y),
+        jac=losses.mse_grad,
+        method=minibatch_gd,
+        options=opts,
+    )
     np.testing.assert_array_equal(routed.x, direct.x)
 
 
 def test_finite_difference_gradient_when_jac_is_none():
     r = objectives.rosenbrock()
     res = gradient_descent(r.fun, [-1.2, 1.0], learning_rate=1e-3, maxiter=50, gtol=0.0)
-    ref = gradient_descent(r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=1e-3, maxiter=50, gtol=0.0)
+    ref = gradient_descent(
+        r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=1e-3, maxiter=50, gtol=0.0
+    )
     np.testing.assert_allclose(res.x, ref.x, rtol=1e-6)
-    assert res.njev == 0 and res.nfev == 51 + 51 * 4  # values + 2d evaluations per gradient
+    assert (
+        res.njev == 0 and res.nfev == 51 + 51 * 4
+    )  # values + 2d evaluations per gradient
 
 
 def test_schedule_is_applied_per_update():
     q = objectives.quadratic(np.eye(1))
     rates = []
-    gradient_descent(q.fun, [1.0], jac=q.grad, learning_rate=schedules.step_decay(0.5, 0.5, every=2),
-                     maxiter=6, gtol=0.0, callback=lambda x: rates.append(x[0]))
+    gradient_descent(
+        q.fun,
+        [1.0],
+        jac=q.grad,
+        learning_rate=schedules.step_decay(0.5, 0.5, every=2),
+        maxiter=6,
+        gtol=0.0,
+        callback=lambda x: rates.append(x[0]),
+    )
     # x_{k+1} = (1 - rate_k) x_k with rates 0.5, 0.5, 0.25, 0.25, 0.125, 0.125
     expected = np.cumprod([0.5, 0.5, 0.75, 0.75, 0.875, 0.875])
     np.testing.assert_allclose(rates, expected)
@@ -92,56 +156,135 @@ def test_divergence_is_reported_not_warned(regression):
     X, y, exact, L = regression
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any overflow warning would fail the test
-        res = gradient_descent(losses.mse, np.zeros(6), (X, y), losses.mse_grad, learning_rate=3 / L, maxiter=100_000)
-        mb = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, batch_size=1, learning_rate=5.0, epochs=50, rng=0)
+        res = gradient_descent(
+            losses.mse,
+            np.zeros(6),
+            (X, y),
+            losses.mse_grad,
+            learning_rate=3 / L,
+            maxiter=100_000,
+        )
+        mb = minibatch_gd(
+            losses.mse,
+            np.zeros(6),
+            (X, y),
+            losses.mse_grad,
+            batch_size=1,
+            learning_rate=5.0,
+            epochs=50,
+            rng=0,
+        )
     assert res.status == 2 and not res.success and "Diverged" in res.message
     assert res.nit < 200  # stopped early instead of running 100 000 iterations
     assert mb.status == 2 and not mb.success and mb.nepoch < 50
-    # an update that overflows the parameters themselves: fun (which rejects inf) is never called on them
-    huge = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, batch_size=1, learning_rate=1e6, epochs=5, rng=0)
+    # an update that overflows the parameters themselves: fun (which rejects inf) is
+    # never called on them
+    huge = minibatch_gd(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,
+        batch_size=1,
+        learning_rate=1e6,
+        epochs=5,
+        rng=0,
+    )
     assert huge.status == 2 and np.isnan(huge.fun) and "Diverged" in huge.message
 
 
 def test_maxiter_status_and_callback_stop():
     q = objectives.quadratic(np.diag([1.0, 100.0]))
-    res = gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.001, maxiter=10)
+    res = gradient_descent(
+        q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.001, maxiter=10
+    )
     assert res.status == 1 and not res.success and res.nit == 10
 
     def stop(x):
         raise StopIteration
 
-    res = gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.001, callback=stop)
+    res = gradient_descent(
+        q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.001, callback=stop
+    )
     assert res.status == 3 and res.nit == 1
 
 
 def test_minibatch_full_batch_equals_gradient_descent(regression):
     X, y, exact, L = regression
-    mb = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, batch_size=None, learning_rate=0.3, epochs=40, rng=0)
-    gd = gradient_descent(losses.mse, np.zeros(6), (X, y), losses.mse_grad, learning_rate=0.3, maxiter=40, gtol=0.0)
+    mb = minibatch_gd(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,
+        batch_size=None,
+        learning_rate=0.3,
+        epochs=40,
+        rng=0,
+    )
+    gd = gradient_descent(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,
+        learning_rate=0.3,
+        maxiter=40,
+        gtol=0.0,
+    )
     np.testing.assert_allclose(mb.trajectory, gd.trajectory, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(mb.loss_history, gd.loss_history, rtol=1e-12)
 
 
-def test_minibatch_same_seed_same_trajectory_and_sampling_without_replacement(regression):
+def test_minibatch_same_seed_same_trajectory_and_sampling_without_replacement(
+    regression,
+):
     X, y, exact, L = regression
-    run = lambda seed: minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad,  # noqa: E731
-                                    batch_size=32, learning_rate=0.01, epochs=3, rng=seed)
+    run = lambda seed: minibatch_gd(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,  # noqa: E731
+        batch_size=32,
+        learning_rate=0.01,
+        epochs=3,
+        rng=seed,
+    )
     a, b, c = run(5), run(5), run(6)
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
     assert not np.array_equal(a.trajectory, c.trajectory)
-    assert a.nit == 3 * 4 and a.nsamples == 300 and a.nepoch == 3  # 100 = 32 + 32 + 32 + 4
+    assert (
+        a.nit == 3 * 4 and a.nsamples == 300 and a.nepoch == 3
+    )  # 100 = 32 + 32 + 32 + 4
     assert a.loss_history.shape == (4,) and a.trajectory.shape == (13, 6)
     seen = []
-    minibatch_gd(lambda t, X, y: 0.0, np.zeros(1), (np.arange(10.0).reshape(-1, 1), np.zeros(10)),
-                 lambda t, X, y: (seen.extend(X[:, 0]), np.zeros(1))[1], batch_size=3, epochs=1, rng=0)
-    assert sorted(seen[:10]) == list(range(10))  # each sample exactly once per epoch (then the final full gradient)
+    minibatch_gd(
+        lambda t, X, y: 0.0,
+        np.zeros(1),
+        (np.arange(10.0).reshape(-1, 1), np.zeros(10)),
+        lambda t, X, y: (seen.extend(X[:, 0]), np.zeros(1))[1],
+        batch_size=3,
+        epochs=1,
+        rng=0,
+    )
+    assert sorted(seen[:10]) == list(
+        range(10)
+    )  # each sample exactly once per epoch (then the final full gradient)
 
 
 def test_reference_regression_reaches_noise_floor(regression):
     X, y, exact, L = regression
-    res = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, batch_size=32, learning_rate=0.01, epochs=1000, rng=0)
+    res = minibatch_gd(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,
+        batch_size=32,
+        learning_rate=0.01,
+        epochs=1000,
+        rng=0,
+    )
     assert res.success
-    assert losses.mse(exact, X, y) < res.fun < 1.3 * 0.01  # near sigma^2 = 0.01, above the exact optimum
+    assert (
+        losses.mse(exact, X, y) < res.fun < 1.3 * 0.01
+    )  # near sigma^2 = 0.01, above the exact optimum
 
 
 @pytest.mark.parametrize(
@@ -150,7 +293,10 @@ def test_reference_regression_reaches_noise_floor(regression):
         (dict(learning_rate=0.0), "learning_rate must be finite and > 0"),
         (dict(learning_rate=-0.1), "learning_rate must be finite and > 0"),
         (dict(learning_rate=np.nan), "learning_rate must be finite and > 0"),
-        (dict(learning_rate=lambda k: -1.0), r"learning_rate\(0\) must be finite and > 0"),
+        (
+            dict(learning_rate=lambda k: -1.0),
+            r"learning_rate\(0\) must be finite and > 0",
+        ),
         (dict(maxiter=-1), "maxiter must be finite and >= 0"),
         (dict(bounds=[(0, 1)] * 6), "does not support bounds"),
         (dict(lr=0.1), r"unknown options: \['lr'\]"),
@@ -180,7 +326,9 @@ def test_minibatch_bad_arguments(regression, kwargs, match):
 
 def test_bad_data_and_start():
     X, y, _ = data.linear_regression(n=10, d=2, rng=0)
-    with pytest.raises(ValueError, match=r"y must have shape \(n,\) = \(10,\); got \(10, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"y must have shape \(n,\) = \(10,\); got \(10, 1\)"
+    ):
         minibatch_gd(losses.mse, np.zeros(3), (X, y.reshape(-1, 1)), losses.mse_grad)
     with pytest.raises(ValueError, match="needs the data as args"):
         minibatch_gd(losses.mse, np.zeros(3), (), losses.mse_grad)
@@ -200,33 +348,77 @@ def test_public_names():
 
 def test_schedule_may_anneal_to_zero_but_not_below():
     X, y, _ = data.linear_regression(n=20, d=2, rng=0)
-    res = minibatch_gd(losses.mse, np.zeros(3), (X, y), losses.mse_grad, batch_size=5,
-                       learning_rate=schedules.cosine(0.1, total_steps=8), epochs=4, rng=0)
-    np.testing.assert_array_equal(res.trajectory[-1], res.trajectory[-8])  # rate 0 after step 8: no motion
+    res = minibatch_gd(
+        losses.mse,
+        np.zeros(3),
+        (X, y),
+        losses.mse_grad,
+        batch_size=5,
+        learning_rate=schedules.cosine(0.1, total_steps=8),
+        epochs=4,
+        rng=0,
+    )
+    np.testing.assert_array_equal(
+        res.trajectory[-1], res.trajectory[-8]
+    )  # rate 0 after step 8: no motion
     with pytest.raises(ValueError, match=r"learning_rate\(3\) must be finite and >= 0"):
-        gradient_descent(losses.mse, np.zeros(3), (X, y), losses.mse_grad, learning_rate=lambda k: 0.1 - 0.05 * k)
+        gradient_descent(
+            losses.mse,
+            np.zeros(3),
+            (X, y),
+            losses.mse_grad,
+            learning_rate=lambda k: 0.1 - 0.05 * k,
+        )
 
 
-# --- SciPy's two callback protocols ----------------------------------------------------------------
+# --- SciPy's two callback protocols ---------------------------------------------------
+
 
 def test_callback_intermediate_result_protocol_direct_and_through_minimize():
-    """A callback with the single parameter ``intermediate_result`` gets an OptimizeResult (x, fun)."""
+    """A callback with the single parameter ``intermediate_result`` gets an
+    OptimizeResult (x, fun)."""
     q = objectives.quadratic(np.diag([1.0, 4.0]))
     for route in ("direct", "minimize"):
         got = []
 
         def cb(intermediate_result):
             assert isinstance(intermediate_result, OptimizeResult)
-            got.append((intermediate_result.x.copy(), intermediate_result.fun, intermediate_result.nit))
+            got.append(
+                (
+                    intermediate_result.x.copy(),
+                    intermediate_result.fun,
+                    intermediate_result.nit,
+                )
+            )
 
         if route == "direct":
-            res = gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.1, maxiter=7, gtol=0.0, callback=cb)
+            res = gradient_descent(
+                q.fun,
+                [1.0, 1.0],
+                jac=q.grad,
+                learning_rate=0.1,
+                maxiter=7,
+                gtol=0.0,
+                callback=cb,
+            )
         else:
-            res = minimize(q.fun, [1.0, 1.0], jac=q.grad, method=gradient_descent, callback=cb,
-                           options={"learning_rate": 0.1, "maxiter": 7, "gtol": 0.0})
+            res = minimize(
+                q.fun,
+                [1.0, 1.0],
+                jac=q.grad,
+                method=gradient_descent,
+                callback=cb,
+                options={"learning_rate": 0.1, "maxiter": 7, "gtol": 0.0},
+            )
         assert res.status == 1 and len(got) == 7
-        np.testing.assert_array_equal(np.array([x for x, _, _ in got]), res.trajectory[1:])
-        assert [f for _, f, _ in got] == [q.fun(x) for x, _, _ in got] == list(res.loss_history[1:])
+        np.testing.assert_array_equal(
+            np.array([x for x, _, _ in got]), res.trajectory[1:]
+        )
+        assert (
+            [f for _, f, _ in got]
+            == [q.fun(x) for x, _, _ in got]
+            == list(res.loss_history[1:])
+        )
         assert [k for _, _, k in got] == list(range(1, 8))
 
 
@@ -237,30 +429,59 @@ def test_callback_intermediate_result_may_stop_the_run_like_scipy():
         if intermediate_result.fun < 1e-3:
             raise StopIteration
 
-    ours = minimize(q.fun, [1.0, 1.0], jac=q.grad, method=gradient_descent, callback=stop_below,
-                    options={"learning_rate": 0.1})
+    ours = minimize(
+        q.fun,
+        [1.0, 1.0],
+        jac=q.grad,
+        method=gradient_descent,
+        callback=stop_below,
+        options={"learning_rate": 0.1},
+    )
     assert ours.status == 3 and not ours.success and "StopIteration" in ours.message
-    assert ours.fun < 1e-3 <= ours.loss_history[-2]  # stopped at the first iterate below the threshold
+    assert (
+        ours.fun < 1e-3 <= ours.loss_history[-2]
+    )  # stopped at the first iterate below the threshold
     theirs = minimize(q.fun, [1.0, 1.0], jac=q.grad, method="BFGS", callback=stop_below)
-    assert theirs.status == 99 and not theirs.success and "StopIteration" in theirs.message  # SciPy's own wording
+    assert (
+        theirs.status == 99 and not theirs.success and "StopIteration" in theirs.message
+    )  # SciPy's own wording
 
 
 def test_classic_callback_still_gets_the_iterate_through_minimize():
     q = objectives.quadratic(np.diag([1.0, 4.0]))
     seen = []
 
-    def classic(xk):  # any parameter name other than intermediate_result: the classic form
+    def classic(
+        xk,
+    ):  # any parameter name other than intermediate_result: the classic form
         assert isinstance(xk, np.ndarray) and xk.shape == (2,)
         seen.append(xk)
         xk[:] = 99.0  # a copy: the run is not affected
 
-    res = minimize(q.fun, [1.0, 1.0], jac=q.grad, method=gradient_descent, callback=classic,
-                   options={"learning_rate": 0.1, "maxiter": 5, "gtol": 0.0})
+    res = minimize(
+        q.fun,
+        [1.0, 1.0],
+        jac=q.grad,
+        method=gradient_descent,
+        callback=classic,
+        options={"learning_rate": 0.1, "maxiter": 5, "gtol": 0.0},
+    )
     assert len(seen) == 5 and np.all(np.abs(res.trajectory) < 2)
     two_params = []
-    gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.1, maxiter=3, gtol=0.0,
-                     callback=lambda intermediate_result, extra=None: two_params.append(intermediate_result))
-    assert all(isinstance(x, np.ndarray) for x in two_params)  # not exactly {"intermediate_result"}: classic form
+    gradient_descent(
+        q.fun,
+        [1.0, 1.0],
+        jac=q.grad,
+        learning_rate=0.1,
+        maxiter=3,
+        gtol=0.0,
+        callback=lambda intermediate_result, extra=None: two_params.append(
+            intermediate_result
+        ),
+    )
+    assert all(
+        isinstance(x, np.ndarray) for x in two_params
+    )  # not exactly {"intermediate_result"}: classic form
     with pytest.raises(ValueError, match="callback must be callable"):
         gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, callback="stop")
 
@@ -268,16 +489,45 @@ def test_classic_callback_still_gets_the_iterate_through_minimize():
 def test_minibatch_callback_protocols_per_epoch():
     X, y, _ = data.linear_regression(n=20, d=2, rng=0)
     got, seen = [], []
-    res = minimize(losses.mse, np.zeros(3), args=(X, y), jac=losses.mse_grad, method=minibatch_gd,
-                   callback=lambda intermediate_result: got.append(intermediate_result),
-                   options=dict(batch_size=5, learning_rate=0.05, epochs=3, rng=0))
-    assert [r.nit for r in got] == [4, 8, 12] and [r.fun for r in got] == list(res.loss_history[1:])
-    minibatch_gd(losses.mse, np.zeros(3), (X, y), losses.mse_grad, batch_size=5, epochs=2, rng=0,
-                 callback=lambda x: seen.append(x))
+    res = minimize(
+        losses.mse,
+        np.zeros(3),
+        args=(X, y),
+        jac=losses.mse_grad,
+        method=minibatch_gd,
+        callback=lambda intermediate_result: got.append(intermediate_result),
+        options=dict(batch_size=5, learning_rate=0.05, epochs=3, rng=0),
+    )
+    assert [r.nit for r in got] == [4, 8, 12] and [r.fun for r in got] == list(
+        res.loss_history[1:]
+    )
+    minibatch_gd(
+        losses.mse,
+        np.zeros(3),
+        (X, y),
+        losses.mse_grad,
+        batch_size=5,
+        epochs=2,
+        rng=0,
+        callback=lambda x: seen.append(x),
+    )
     assert len(seen) == 2 and seen[0].shape == (3,)
 
     def stop(intermediate_result):
         raise StopIteration
 
-    stopped = minibatch_gd(losses.mse, np.zeros(3), (X, y), losses.mse_grad, batch_size=5, epochs=5, rng=0, callback=stop)
-    assert stopped.status == 3 and stopped.nepoch == 1 and "StopIteration" in stopped.message
+    stopped = minibatch_gd(
+        losses.mse,
+        np.zeros(3),
+        (X, y),
+        losses.mse_grad,
+        batch_size=5,
+        epochs=5,
+        rng=0,
+        callback=stop,
+    )
+    assert (
+        stopped.status == 3
+        and stopped.nepoch == 1
+        and "StopIteration" in stopped.message
+    )

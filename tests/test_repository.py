@@ -1,4 +1,5 @@
-"""The repository keeps its promises: two README commands, exact pins, CI runs the README's test command."""
+"""The repository keeps its promises: two README commands, exact pins, CI runs the
+README's test command."""
 
 from __future__ import annotations
 
@@ -31,19 +32,37 @@ def test_every_requirement_is_pinned_exactly():
         for line in (ROOT / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-c"):
-                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line), f"{name}: not pinned exactly: {line}"
+                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line), (
+                    f"{name}: not pinned exactly: {line}"
+                )
     reqs = (ROOT / "requirements.txt").read_text()
     version = re.search(r"^jupyter-book==(\d+)\.", reqs, re.M).group(1)
     assert version == "1", "Jupyter Book 2 does not read _config.yml/_toc.yml"
-    for needed in ("numpy", "scipy", "matplotlib", "ipywidgets", "nbval", "sphinx-exercise", "playwright"):
+    for needed in (
+        "numpy",
+        "scipy",
+        "matplotlib",
+        "ipywidgets",
+        "nbval",
+        "sphinx-exercise",
+        "playwright",
+    ):
         assert re.search(rf"^{needed}==", reqs, re.M), needed
 
 
 def test_constraints_agree_with_direct_pins():
-    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", (ROOT / "constraints.txt").read_text(), re.M))
+    pins = dict(
+        re.findall(
+            r"^([A-Za-z0-9_.\-]+)==(\S+)", (ROOT / "constraints.txt").read_text(), re.M
+        )
+    )
     pins = {k.lower().replace("_", "-"): v for k, v in pins.items()}
-    for name, version in re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), re.M):
-        assert pins.get(name.lower().replace("_", "-")) == version, f"{name}: requirements {version}, constraints {pins.get(name.lower())}"
+    for name, version in re.findall(
+        r"^([A-Za-z0-9_.\-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), re.M
+    ):
+        assert pins.get(name.lower().replace("_", "-")) == version, (
+            f"{name}: requirements {version}, constraints {pins.get(name.lower())}"
+        )
 
 
 def test_build_outputs_are_ignored_and_licences_exist():

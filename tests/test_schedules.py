@@ -1,4 +1,5 @@
-"""Learning-rate schedules: closed forms, purity, bad input, and the Robbins–Monro test."""
+"""Learning-rate schedules: closed forms, purity, bad input, and the Robbins–Monro
+test."""
 
 import math
 
@@ -13,7 +14,14 @@ from gdutils import schedules as S
 def test_closed_forms():
     assert S.constant(0.3)(0) == S.constant(0.3)(10**6) == 0.3
     s = S.step_decay(0.5, factor=0.5, every=10)
-    assert [s(k) for k in (0, 9, 10, 19, 20, 35)] == [0.5, 0.5, 0.25, 0.25, 0.125, 0.0625]
+    assert [s(k) for k in (0, 9, 10, 19, 20, 35)] == [
+        0.5,
+        0.5,
+        0.25,
+        0.25,
+        0.125,
+        0.0625,
+    ]
     assert S.inverse_time(2.0, decay=0.5)(4) == pytest.approx(2.0 / 3.0)
     assert S.inverse_time(2.0, decay=0.0)(100) == 2.0  # no decay: constant
     c = S.cosine(1.0, total_steps=100, final=0.1)
@@ -30,7 +38,12 @@ def test_power_decay_generalises_inverse_time():
 
 
 def test_schedules_are_pure_functions_of_the_step():
-    for s in (S.step_decay(0.5, 0.5, 3), S.inverse_time(0.1, 0.2), S.cosine(1.0, 20), S.power_decay(1.0, 0.75)):
+    for s in (
+        S.step_decay(0.5, 0.5, 3),
+        S.inverse_time(0.1, 0.2),
+        S.cosine(1.0, 20),
+        S.power_decay(1.0, 0.75),
+    ):
         forward = [s(k) for k in range(30)]
         backward = [s(k) for k in reversed(range(30))][::-1]
         assert forward == backward
@@ -68,10 +81,13 @@ def test_bad_step_raises(k):
 
 
 def test_as_schedule_is_used_by_the_optimizers():
-    """A schedule passed to minibatch_gd sets the rate of update k (checked by hand on full batches)."""
+    """A schedule passed to minibatch_gd sets the rate of update k (checked by hand on
+    full batches)."""
     X, y, _ = gdu.data.linear_regression(n=20, d=2, rng=0)
     sched = S.step_decay(0.2, factor=0.5, every=2)
-    res = gdu.minibatch_gd(gdu.mse, np.zeros(3), (X, y), gdu.mse_grad, learning_rate=sched, epochs=5, rng=0)
+    res = gdu.minibatch_gd(
+        gdu.mse, np.zeros(3), (X, y), gdu.mse_grad, learning_rate=sched, epochs=5, rng=0
+    )
     theta = np.zeros(3)
     for k in range(5):
         theta = theta - sched(k) * gdu.mse_grad(theta, X, y)
@@ -81,10 +97,14 @@ def test_as_schedule_is_used_by_the_optimizers():
 
 def test_partial_sums_match_closed_forms():
     K = 1000
-    s1, s2 = S.partial_sums(S.inverse_time(1.0, decay=1.0), K)  # rates 1/(k+1): harmonic numbers
+    s1, s2 = S.partial_sums(
+        S.inverse_time(1.0, decay=1.0), K
+    )  # rates 1/(k+1): harmonic numbers
     assert s1[-1] == pytest.approx(digamma(K + 1) + np.euler_gamma, rel=1e-12)
     assert s2[-1] == pytest.approx(np.pi**2 / 6 - polygamma(1, K + 1), rel=1e-12)
-    g1, g2 = S.partial_sums(S.step_decay(0.5, factor=0.5, every=10), 400)  # geometric blocks
+    g1, g2 = S.partial_sums(
+        S.step_decay(0.5, factor=0.5, every=10), 400
+    )  # geometric blocks
     assert g1[-1] == pytest.approx(0.5 * 10 * (1 - 0.5**40) / 0.5, rel=1e-12)
     assert g2[-1] == pytest.approx(0.25 * 10 * (1 - 0.25**40) / 0.75, rel=1e-12)
     with pytest.raises(ValueError, match="steps"):
@@ -107,11 +127,17 @@ def test_robbins_monro_on_the_other_schedules():
     assert S.robbins_monro(S.constant(0.1)).squares_converge is False
     step = S.robbins_monro(S.step_decay(0.5, 0.5, 800))
     assert step.exponent == math.inf and not step.sum_diverges
-    assert not S.robbins_monro(S.cosine(0.5, total_steps=1000)).sum_diverges  # reaches 0: finite total
-    assert not S.robbins_monro(S.cosine(0.5, total_steps=1000, final=0.01)).squares_converge  # constant tail
+    assert not S.robbins_monro(
+        S.cosine(0.5, total_steps=1000)
+    ).sum_diverges  # reaches 0: finite total
+    assert not S.robbins_monro(
+        S.cosine(0.5, total_steps=1000, final=0.01)
+    ).squares_converge  # constant tail
     assert S.robbins_monro(S.inverse_time(0.5, decay=1 / 800)).satisfied
     assert S.robbins_monro(lambda k: 1.0 / (k + 1) ** 2).exponent == pytest.approx(2.0)
-    assert S.robbins_monro(lambda k: np.float64(0.1) / np.sqrt(k + 1)).exponent == pytest.approx(0.5)
+    assert S.robbins_monro(
+        lambda k: np.float64(0.1) / np.sqrt(k + 1)
+    ).exponent == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize(

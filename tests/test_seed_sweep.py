@@ -2,21 +2,23 @@
 
 The book is built with the default book seed; this sweep runs every chapter again with
 ``GDBOOK_SEED`` set to each of ``SWEEP_SEEDS`` (two kernels at a time, each in a fresh
-process over the ipc transport, watched for stalls; see ``nbrun``). A claim that holds only
-for the default draw fails here. Other seeds: ``GDBOOK_SWEEP_SEEDS=1,2,3 pytest -m sweep``.
+process over the ipc transport, watched for stalls; see ``nbrun``). A claim that holds
+only for the default draw fails here. Other seeds: ``GDBOOK_SWEEP_SEEDS=1,2,3 pytest -m
+sweep``.
 """
 
 from __future__ import annotations
 
 import os
 
-import pytest
-
 import nbrun
+import pytest
 from book import notebooks
 
 DEFAULT_SWEEP_SEEDS = "17,42,31337,2718281"
-SWEEP_SEEDS = tuple(int(s) for s in os.environ.get("GDBOOK_SWEEP_SEEDS", DEFAULT_SWEEP_SEEDS).split(","))
+SWEEP_SEEDS = tuple(
+    int(s) for s in os.environ.get("GDBOOK_SWEEP_SEEDS", DEFAULT_SWEEP_SEEDS).split(",")
+)
 WORKERS = int(os.environ.get("GDBOOK_WORKERS", "2"))
 SWEPT = notebooks()  # every chapter, none excused
 JOBS = [(nb, seed) for nb in SWEPT for seed in SWEEP_SEEDS]
@@ -40,7 +42,9 @@ def test_sweep_covers_every_chapter_with_four_other_seeds():
     from gdutils.seeding import BOOK_SEED
 
     others = set(SWEEP_SEEDS) - {BOOK_SEED}
-    assert len(others) >= 4, f"sweep at least 4 seeds besides the book seed, got {sorted(others)}"
+    assert len(others) >= 4, (
+        f"sweep at least 4 seeds besides the book seed, got {sorted(others)}"
+    )
     assert {p for p, _ in JOBS} == set(notebooks())
 
 

@@ -27,8 +27,13 @@ def test_env_var_changes_every_stream(monkeypatch):
 
 def test_names_give_independent_reproducible_streams(monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
-    a, b = gdu.book_rng("a").standard_normal(1000), gdu.book_rng("b").standard_normal(1000)
-    assert abs(np.corrcoef(a, b)[0, 1]) < 0.15  # 1000 draws: |r| < 0.15 with prob. > 1 - 1e-5
+    a, b = (
+        gdu.book_rng("a").standard_normal(1000),
+        gdu.book_rng("b").standard_normal(1000),
+    )
+    assert (
+        abs(np.corrcoef(a, b)[0, 1]) < 0.15
+    )  # 1000 draws: |r| < 0.15 with prob. > 1 - 1e-5
     np.testing.assert_array_equal(a, gdu.book_rng("a").standard_normal(1000))
     # the stream is the book seed's, not numpy's default_rng(BOOK_SEED)
     assert not np.allclose(a[:5], np.random.default_rng(BOOK_SEED).standard_normal(5))

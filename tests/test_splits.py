@@ -1,4 +1,5 @@
-"""gdutils.splits: the stratified split against scikit-learn's stratification, the standardiser against StandardScaler."""
+"""gdutils.splits: the stratified split against scikit-learn's stratification, the
+standardiser against StandardScaler."""
 
 import numpy as np
 import pytest
@@ -13,7 +14,9 @@ def _labels(seed=0):
     return rng.permutation(np.repeat(np.arange(5), [40, 31, 17, 60, 9]))
 
 
-@pytest.mark.parametrize("fractions", [(0.6, 0.2, 0.2), (0.5, 0.5), (0.7, 0.1, 0.1, 0.1)])
+@pytest.mark.parametrize(
+    "fractions", [(0.6, 0.2, 0.2), (0.5, 0.5), (0.7, 0.1, 0.1, 0.1)]
+)
 def test_partition_and_stratification(fractions):
     y = _labels()
     parts = stratified_split(y, fractions, rng=1)
@@ -45,13 +48,16 @@ def test_seeded_and_random():
     assert not np.array_equal(a[1], c[1])
 
 
-@pytest.mark.parametrize("y, fractions, match", [
-    (np.zeros((4, 2)), (0.5, 0.5), "1-D"),
-    (np.arange(4), (0.5,), "at least two parts"),
-    (np.arange(4), (0.6, 0.6), "sum to 1"),
-    (np.arange(4), (1.2, -0.2), "positive"),
-    (np.array([0, 0, 1, 1]), (0.25, 0.25, 0.25, 0.25), "empty"),
-])
+@pytest.mark.parametrize(
+    "y, fractions, match",
+    [
+        (np.zeros((4, 2)), (0.5, 0.5), "1-D"),
+        (np.arange(4), (0.5,), "at least two parts"),
+        (np.arange(4), (0.6, 0.6), "sum to 1"),
+        (np.arange(4), (1.2, -0.2), "positive"),
+        (np.array([0, 0, 1, 1]), (0.25, 0.25, 0.25, 0.25), "empty"),
+    ],
+)
 def test_bad_split_arguments(y, fractions, match):
     with pytest.raises(ValueError, match=match):
         stratified_split(y, fractions, rng=0)
@@ -60,13 +66,17 @@ def test_bad_split_arguments(y, fractions, match):
 def test_standardizer_matches_standard_scaler():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 4)) * [1e-2, 1.0, 1e3, 5.0] + [3.0, -1.0, 50.0, 7.0]
-    X[:, 3] = 7.0                                   # a constant column
+    X[:, 3] = 7.0  # a constant column
     X_other = rng.standard_normal((10, 4))
     ours, sk = Standardizer().fit(X), StandardScaler().fit(X)
     np.testing.assert_allclose(ours.mean_, sk.mean_)
     np.testing.assert_allclose(ours.scale_, sk.scale_)
-    np.testing.assert_allclose(ours.transform(X_other), sk.transform(X_other), atol=1e-12)
-    np.testing.assert_allclose(Standardizer().fit_transform(X), sk.transform(X), atol=1e-12)
+    np.testing.assert_allclose(
+        ours.transform(X_other), sk.transform(X_other), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        Standardizer().fit_transform(X), sk.transform(X), atol=1e-12
+    )
 
 
 def test_standardizer_errors():

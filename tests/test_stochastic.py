@@ -1,4 +1,5 @@
-"""Stochastic-gradient helpers against exact enumeration, the optimizer itself and closed forms."""
+"""Stochastic-gradient helpers against exact enumeration, the optimizer itself and
+closed forms."""
 
 import itertools
 import math
@@ -11,35 +12,57 @@ import gdutils as gdu
 from gdutils import stochastic as st
 
 
-@pytest.mark.parametrize("n, b", [(800, 1), (800, 16), (100, 32), (7, 7), (7, 3), (1, 1)])
+@pytest.mark.parametrize(
+    "n, b", [(800, 1), (800, 16), (100, 32), (7, 7), (7, 3), (1, 1)]
+)
 def test_steps_per_epoch(n, b):
     assert st.steps_per_epoch(n, b) == math.ceil(n / b)
     assert st.steps_per_epoch(n, None) == 1
 
 
 @pytest.mark.parametrize(
-    "args, match", [((0, 1), "n "), ((10, 0), "batch_size"), ((10, 11), "between 1 and n"), ((10, 2.5), "batch_size")]
+    "args, match",
+    [
+        ((0, 1), "n "),
+        ((10, 0), "batch_size"),
+        ((10, 11), "between 1 and n"),
+        ((10, 2.5), "batch_size"),
+    ],
 )
 def test_steps_per_epoch_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         st.steps_per_epoch(*args)
 
 
-@pytest.mark.parametrize("n, b, epochs", [(10, 3, 4), (9, 1, 2), (12, None, 3), (12, 12, 2)])
+@pytest.mark.parametrize(
+    "n, b, epochs", [(10, 3, 4), (9, 1, 2), (12, None, 3), (12, 12, 2)]
+)
 def test_epoch_batches_are_partitions(n, b, epochs):
     batches = st.epoch_batches(n, b, rng=1, epochs=epochs)
     per = st.steps_per_epoch(n, b)
     assert len(batches) == per * epochs
     for e in range(epochs):
         epoch = np.concatenate(batches[e * per : (e + 1) * per])
-        assert sorted(epoch.tolist()) == list(range(n))  # every sample once: without replacement
+        assert sorted(epoch.tolist()) == list(
+            range(n)
+        )  # every sample once: without replacement
 
 
 @pytest.mark.parametrize("b", [1, 3, 8, None])
 def test_epoch_batches_reproduce_minibatch_gd(b):
-    """A plain loop over epoch_batches(seed) retraces minibatch_gd(rng=seed) update by update."""
+    """A plain loop over epoch_batches(seed) retraces minibatch_gd(rng=seed) update by
+    update."""
     X, y, _ = gdu.data.linear_regression(n=23, d=3, rng=4)
-    res = gdu.minibatch_gd(gdu.mse, np.ones(4), (X, y), gdu.mse_grad, batch_size=b, learning_rate=0.03, epochs=3, rng=9)
+    res = gdu.minibatch_gd(
+        gdu.mse,
+        np.ones(4),
+        (X, y),
+        gdu.mse_grad,
+        batch_size=b,
+        learning_rate=0.03,
+        epochs=3,
+        rng=9,
+    )
     theta, path = np.ones(4), [np.ones(4)]
     for idx in st.epoch_batches(len(y), b, rng=9, epochs=3):
         theta = theta - 0.03 * gdu.mse_grad(theta, X[idx], y[idx])
@@ -55,9 +78,14 @@ def test_epoch_batches_bad_input():
 
 
 def _exact_variance(G, b, replace):
-    """Average of ||mean(G[B]) - mean(G)||^2 over every possible batch B (enumeration)."""
+    """Average of ||mean(G[B]) - mean(G)||^2 over every possible batch B
+    (enumeration)."""
     n = len(G)
-    subsets = itertools.product(range(n), repeat=b) if replace else itertools.combinations(range(n), b)
+    subsets = (
+        itertools.product(range(n), repeat=b)
+        if replace
+        else itertools.combinations(range(n), b)
+    )
     devs = [np.sum((G[list(B)].mean(axis=0) - G.mean(axis=0)) ** 2) for B in subsets]
     return float(np.mean(devs))
 
@@ -66,7 +94,9 @@ def _exact_variance(G, b, replace):
 @pytest.mark.parametrize("replace", [False, True])
 def test_predicted_variance_equals_enumeration(b, replace):
     G = np.random.default_rng(0).standard_normal((6, 3)) * [1.0, 2.0, 0.5]
-    assert st.predicted_variance(G, b, replace=replace) == pytest.approx(_exact_variance(G, b, replace), rel=1e-12)
+    assert st.predicted_variance(G, b, replace=replace) == pytest.approx(
+        _exact_variance(G, b, replace), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("b", [1, 4, 16, 40])
@@ -75,13 +105,17 @@ def test_measured_variance_is_close_to_prediction(b, replace):
     G = np.random.default_rng(1).standard_normal((50, 4)) + [0.0, 1.0, 2.0, 3.0]
     measured = st.minibatch_variance(G, b, rng=2, num_batches=20000, replace=replace)
     # ~20000 batches: the relative standard error is about 1-2 %; allow 5 %
-    assert measured == pytest.approx(st.predicted_variance(G, b, replace=replace), rel=0.05)
+    assert measured == pytest.approx(
+        st.predicted_variance(G, b, replace=replace), rel=0.05
+    )
 
 
 def test_variance_edge_cases_and_bad_input():
     G = np.arange(12.0).reshape(6, 2)
     assert st.minibatch_variance(G, 6) == 0.0 and st.predicted_variance(G, 6) == 0.0
-    assert st.minibatch_variance(G, 2, rng=5) == st.minibatch_variance(G, 2, rng=5)  # seeded
+    assert st.minibatch_variance(G, 2, rng=5) == st.minibatch_variance(
+        G, 2, rng=5
+    )  # seeded
     with pytest.raises(ValueError, match=r"shape \(n, p\)"):
         st.minibatch_variance(np.arange(6.0), 2)
     with pytest.raises(ValueError, match="at least 2 rows"):
@@ -100,11 +134,19 @@ def test_loglog_slope_matches_scipy():
     y = 3.0 * x**-0.8 * np.exp(0.05 * rng.standard_normal(6))
     ref = stats.linregress(np.log(x), np.log(y)).slope
     assert st.loglog_slope(x, y) == pytest.approx(ref, rel=1e-12)
-    assert st.loglog_slope([1, 10, 100], [2.0, 2.0, 2.0]) == pytest.approx(0.0, abs=1e-12)
+    assert st.loglog_slope([1, 10, 100], [2.0, 2.0, 2.0]) == pytest.approx(
+        0.0, abs=1e-12
+    )
 
 
 @pytest.mark.parametrize(
-    "x, y, match", [([1, 2], [1, -1], "positive"), ([1, 2, 3], [1, 2], "same length"), ([0, 1], [1, 1], "positive"), ([1], [1], "same length")]
+    "x, y, match",
+    [
+        ([1, 2], [1, -1], "positive"),
+        ([1, 2, 3], [1, 2], "same length"),
+        ([0, 1], [1, 1], "positive"),
+        ([1], [1], "same length"),
+    ],
 )
 def test_loglog_slope_bad_input(x, y, match):
     with pytest.raises(ValueError, match=match):
@@ -115,15 +157,20 @@ def test_ema_against_explicit_weights():
     rng = np.random.default_rng(4)
     v, beta = rng.standard_normal(25), 0.8
     t = np.arange(25)
-    raw = np.array([(1 - beta) * np.sum(beta ** (k - t[: k + 1]) * v[: k + 1]) for k in t])
+    raw = np.array(
+        [(1 - beta) * np.sum(beta ** (k - t[: k + 1]) * v[: k + 1]) for k in t]
+    )
     np.testing.assert_allclose(st.ema(v, beta, debias=False), raw, rtol=1e-12)
     np.testing.assert_allclose(st.ema(v, beta), raw / (1 - beta ** (t + 1)), rtol=1e-12)
-    np.testing.assert_allclose(st.ema(np.full(10, 3.0), 0.95), 3.0, rtol=1e-12)  # debiased: constants stay
+    np.testing.assert_allclose(
+        st.ema(np.full(10, 3.0), 0.95), 3.0, rtol=1e-12
+    )  # debiased: constants stay
     np.testing.assert_array_equal(st.ema(v, 0.0), v)
 
 
 def test_ema_reduces_noise_variance_as_theory_says():
-    """For white noise the stationary EMA variance is (1 - beta) / (1 + beta) times the input's."""
+    """For white noise the stationary EMA variance is (1 - beta) / (1 + beta) times the
+    input's."""
     v = np.random.default_rng(5).standard_normal(200_000)
     beta = 0.9
     smoothed = st.ema(v, beta)[1000:]
@@ -141,11 +188,9 @@ def test_ema_bad_values():
         st.ema(np.ones((3, 2)))
 
 
-# --- many runs at once ----------------------------------------------------------------------
+# --- many runs at once ----------------------------------------------------------------
 
 import copy  # noqa: E402
-
-import gdutils as gdu  # noqa: E402
 
 
 @pytest.mark.parametrize("replace", [False, True])
@@ -154,19 +199,43 @@ def test_sgd_runs_equals_minibatch_gd_run_by_run(b, replace):
     X, y, _ = gdu.data.linear_regression(rng=0)
     gens = [np.random.default_rng(s) for s in (3, 4)]
     rates = [0.01, 0.03]
-    paths = st.sgd_runs(X, y, np.zeros(6), batch_size=b, learning_rates=rates, updates=40,
-                                rngs=gens, replace=replace)
+    paths = st.sgd_runs(
+        X,
+        y,
+        np.zeros(6),
+        batch_size=b,
+        learning_rates=rates,
+        updates=40,
+        rngs=gens,
+        replace=replace,
+    )
     assert paths.shape == (2, 2, 41, 6)
     for g, rate in enumerate(rates):
         for r, gen in enumerate(gens):
             if replace:
                 s = copy.deepcopy(gen).integers(0, 100, size=40 * b)
-                ref = gdu.minibatch_gd(gdu.mse, np.zeros(6), (X[s], y[s]), gdu.mse_grad, batch_size=b,
-                                       learning_rate=rate, epochs=1, shuffle=False).trajectory[:41]
+                ref = gdu.minibatch_gd(
+                    gdu.mse,
+                    np.zeros(6),
+                    (X[s], y[s]),
+                    gdu.mse_grad,
+                    batch_size=b,
+                    learning_rate=rate,
+                    epochs=1,
+                    shuffle=False,
+                ).trajectory[:41]
             else:
                 epochs = -(-40 // st.steps_per_epoch(100, b))
-                ref = gdu.minibatch_gd(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, batch_size=b,
-                                       learning_rate=rate, epochs=epochs, rng=copy.deepcopy(gen)).trajectory[:41]
+                ref = gdu.minibatch_gd(
+                    gdu.mse,
+                    np.zeros(6),
+                    (X, y),
+                    gdu.mse_grad,
+                    batch_size=b,
+                    learning_rate=rate,
+                    epochs=epochs,
+                    rng=copy.deepcopy(gen),
+                ).trajectory[:41]
             np.testing.assert_allclose(paths[g, r], ref, rtol=1e-12, atol=1e-12)
     # the generators were copied, not advanced
     assert gens[0].integers(10**9) == np.random.default_rng(3).integers(10**9)
@@ -175,11 +244,29 @@ def test_sgd_runs_equals_minibatch_gd_run_by_run(b, replace):
 def test_sgd_runs_schedules_seeds_and_divergence():
     X, y, _ = gdu.data.linear_regression(n=20, d=2, rng=1)
     sched = gdu.schedules.inverse_time(0.05, decay=0.1)
-    paths = st.sgd_runs(X, y, np.zeros(3), batch_size=4, learning_rates=[sched, 50.0], updates=300, rngs=[0])
-    ref = gdu.minibatch_gd(gdu.mse, np.zeros(3), (X, y), gdu.mse_grad, batch_size=4, learning_rate=sched,
-                           epochs=6, rng=0).trajectory
+    paths = st.sgd_runs(
+        X,
+        y,
+        np.zeros(3),
+        batch_size=4,
+        learning_rates=[sched, 50.0],
+        updates=300,
+        rngs=[0],
+    )
+    ref = gdu.minibatch_gd(
+        gdu.mse,
+        np.zeros(3),
+        (X, y),
+        gdu.mse_grad,
+        batch_size=4,
+        learning_rate=sched,
+        epochs=6,
+        rng=0,
+    ).trajectory
     np.testing.assert_allclose(paths[0, 0, :31], ref, rtol=1e-12)
-    assert not np.all(np.isfinite(paths[1, 0, -1]))          # rate 50 diverges: inf/NaN, no warning flood
+    assert not np.all(
+        np.isfinite(paths[1, 0, -1])
+    )  # rate 50 diverges: inf/NaN, no warning flood
 
 
 @pytest.mark.parametrize(
@@ -198,7 +285,9 @@ def test_sgd_runs_schedules_seeds_and_divergence():
 )
 def test_sgd_runs_bad_input(kwargs, match):
     X, y, _ = gdu.data.linear_regression(n=20, d=2, rng=1)
-    args = dict(theta0=np.zeros(3), batch_size=4, learning_rates=[0.1], updates=5, rngs=[0])
+    args = dict(
+        theta0=np.zeros(3), batch_size=4, learning_rates=[0.1], updates=5, rngs=[0]
+    )
     args.update(kwargs)
     theta0 = args.pop("theta0")
     with pytest.raises(ValueError, match=match):

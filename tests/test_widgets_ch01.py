@@ -10,18 +10,31 @@ from gdutils.widgets.ch01 import learning_rate_explorer, regime  # noqa: E402
 
 
 def test_update_redraws_path_and_reports_regime():
-    X, y, _ = data.linear_regression(n=30, d=1, weights=[2.0], bias=1.0, noise=0.3, rng=0)
+    X, y, _ = data.linear_regression(
+        n=30, d=1, weights=[2.0], bias=1.0, noise=0.3, rng=0
+    )
     ex = learning_rate_explorer(X + 1.5, y, steps=10)
     ax_path, ax_loss = ex.figure.axes
     before = ax_path.lines[0].get_xydata().copy()
     slow = ex.update(0.2)
     after = ax_path.lines[0].get_xydata().copy()
     assert not np.array_equal(before, after)
-    assert ax_loss.get_title() == "converges smoothly" and slow.loss_history[-1] < slow.loss_history[0]
+    assert (
+        ax_loss.get_title() == "converges smoothly"
+        and slow.loss_history[-1] < slow.loss_history[0]
+    )
     fast = ex.update(1.15)
-    assert ax_loss.get_title() == "diverges" and fast.loss_history[-1] > fast.loss_history[0]
-    assert ex.update(0.8).loss_history[-1] < slow.loss_history[-1]  # larger stable rate: faster
-    assert ax_path.get_title() == "$\\eta$ = 0.80 $\\times$ 2/L" and ax_loss.get_title() == "zig-zags, converges"
+    assert (
+        ax_loss.get_title() == "diverges"
+        and fast.loss_history[-1] > fast.loss_history[0]
+    )
+    assert (
+        ex.update(0.8).loss_history[-1] < slow.loss_history[-1]
+    )  # larger stable rate: faster
+    assert (
+        ax_path.get_title() == "$\\eta$ = 0.80 $\\times$ 2/L"
+        and ax_loss.get_title() == "zig-zags, converges"
+    )
     # the slider drives the same update
     slider = ex.widget.children[0]
     slider.value = 1.2
@@ -30,14 +43,17 @@ def test_update_redraws_path_and_reports_regime():
 
 @pytest.mark.parametrize("fraction", [0.2, 0.45, 0.55, 0.9, 1.0, 1.1])
 def test_regime_names_what_the_iterates_do(fraction):
-    """The label agrees with the iterates along the stiffest direction (factor 1 - 2 * fraction)."""
-    X, y, _ = data.linear_regression(n=30, d=1, weights=[2.0], bias=1.0, noise=0.3, rng=0)
+    """The label agrees with the iterates along the stiffest direction (factor 1 - 2 *
+    fraction)."""
+    X, y, _ = data.linear_regression(
+        n=30, d=1, weights=[2.0], bias=1.0, noise=0.3, rng=0
+    )
     X = X + 1.5
     A = np.column_stack([X, np.ones(len(X))])
     H = 2 / len(X) * A.T @ A
     eigs, vecs = np.linalg.eigh(H)
     theta_star = np.linalg.lstsq(A, y, rcond=None)[0]
-    theta = theta_star + vecs[:, -1]               # start on the stiffest direction
+    theta = theta_star + vecs[:, -1]  # start on the stiffest direction
     errors = []
     for _ in range(8):
         theta = theta - fraction * 2 / eigs[-1] * 2 / len(X) * A.T @ (A @ theta - y)

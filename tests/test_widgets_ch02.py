@@ -1,4 +1,5 @@
-"""The chapter 2 explorer works without a browser: update() and the controls redraw the figure."""
+"""The chapter 2 explorer works without a browser: update() and the controls redraw the
+figure."""
 
 import numpy as np
 import pytest
@@ -32,13 +33,29 @@ def explorer():
 def test_update_changes_path_loss_titles_and_pixels(explorer):
     ex = explorer
     seen = []
-    for settings in [dict(learning_rate=0.05, batch_size=1), dict(batch_size=8), dict(batch_size=None),
-                     dict(learning_rate=0.01), dict(schedule="cosine"), dict(schedule="step decay"), dict(schedule="1/t")]:
+    for settings in [
+        dict(learning_rate=0.05, batch_size=1),
+        dict(batch_size=8),
+        dict(batch_size=None),
+        dict(learning_rate=0.01),
+        dict(schedule="cosine"),
+        dict(schedule="step decay"),
+        dict(schedule="1/t"),
+    ]:
         res = ex.update(**settings)
-        state = (ex.path_line.get_xydata().copy(), ex.loss_line.get_ydata().copy(),
-                 ex.ax_path.get_title(), ex.ax_loss.get_title(), _pixels(ex.fig))
-        for old in seen:  # every new setting draws something different from all earlier ones
-            assert not (old[0].shape == state[0].shape and np.allclose(old[0], state[0]))
+        state = (
+            ex.path_line.get_xydata().copy(),
+            ex.loss_line.get_ydata().copy(),
+            ex.ax_path.get_title(),
+            ex.ax_loss.get_title(),
+            _pixels(ex.fig),
+        )
+        for (
+            old
+        ) in seen:  # every new setting draws something different from all earlier ones
+            assert not (
+                old[0].shape == state[0].shape and np.allclose(old[0], state[0])
+            )
             assert not np.array_equal(old[4], state[4])
         seen.append(state)
         assert len(res.trajectory) == ex.path_line.get_xydata().shape[0]
@@ -52,8 +69,16 @@ def test_update_matches_minibatch_gd_and_batch_size_counts(explorer):
     n = len(ex.y)
     for b in (1, 8, None):
         res = ex.update(learning_rate=0.05, batch_size=b, schedule="constant")
-        ref = gdu.minibatch_gd(gdu.mse, ex.theta0, (ex.X, ex.y), gdu.mse_grad, batch_size=b,
-                               learning_rate=0.05, epochs=ex.epochs, rng=ex.seed)
+        ref = gdu.minibatch_gd(
+            gdu.mse,
+            ex.theta0,
+            (ex.X, ex.y),
+            gdu.mse_grad,
+            batch_size=b,
+            learning_rate=0.05,
+            epochs=ex.epochs,
+            rng=ex.seed,
+        )
         np.testing.assert_array_equal(res.trajectory, ref.trajectory)
         assert res.nit == ex.epochs * gdu.stochastic.steps_per_epoch(n, b)
 
@@ -64,10 +89,17 @@ def test_smaller_batches_end_closer_and_decay_beats_constant(explorer):
     sgd = ex.update(batch_size=1).fun
     assert sgd < full  # same epochs, many more updates
     X, y = _problem()
-    for seed in range(3):  # long enough runs: a constant rate hovers, a decaying one settles
+    for seed in range(
+        3
+    ):  # long enough runs: a constant rate hovers, a decaying one settles
         long = BatchExplorer(X, y, [-1.0, 2.5], epochs=30, resolution=11, seed=seed)
-        dist = {s: np.linalg.norm(long.update(learning_rate=0.1, batch_size=1, schedule=s).x - long.minimizer)
-                for s in SCHEDULES}
+        dist = {
+            s: np.linalg.norm(
+                long.update(learning_rate=0.1, batch_size=1, schedule=s).x
+                - long.minimizer
+            )
+            for s in SCHEDULES
+        }
         for s in ("cosine", "1/t", "step decay"):
             assert dist[s] < dist["constant"] / 2, (seed, dist)
 
@@ -83,7 +115,10 @@ def test_controls_drive_update(explorer):
     assert batch.options[-1] == ("full (48)", 48)
     before = explorer.path_line.get_xydata().copy()
     batch.value = 4
-    assert explorer.settings["batch_size"] == 4 and explorer.result.nit == explorer.epochs * 12
+    assert (
+        explorer.settings["batch_size"] == 4
+        and explorer.result.nit == explorer.epochs * 12
+    )
     rate.value = 0.02
     assert explorer.settings["learning_rate"] == pytest.approx(0.02)
     sched.value = "cosine"
@@ -94,10 +129,14 @@ def test_controls_drive_update(explorer):
 def test_make_schedule_shapes():
     assert set(SCHEDULES) == {"constant", "step decay", "1/t", "cosine"}
     step = make_schedule("step decay", 0.1, per_epoch=10, epochs=8)
-    assert step(19) == 0.1 and step(20) == 0.05  # halves every quarter of the run (2 epochs)
+    assert (
+        step(19) == 0.1 and step(20) == 0.05
+    )  # halves every quarter of the run (2 epochs)
     assert make_schedule("1/t", 0.1, per_epoch=10, epochs=8)(10) == pytest.approx(0.05)
     cos = make_schedule("cosine", 0.1, per_epoch=10, epochs=8)
-    assert cos(0) == 0.1 and 0 < cos(79) < 1e-4  # the last update still has a positive rate
+    assert (
+        cos(0) == 0.1 and 0 < cos(79) < 1e-4
+    )  # the last update still has a positive rate
 
 
 @pytest.mark.parametrize(
@@ -105,9 +144,18 @@ def test_make_schedule_shapes():
     [
         (lambda: make_schedule("linear", 0.1, 10, 5), "schedule must be one of"),
         (lambda: make_schedule("constant", -0.1, 10, 5), "learning_rate"),
-        (lambda: BatchExplorer(np.ones((5, 2)), np.ones(5), [0.0, 0.0]), r"shape \(n, 1\)"),
-        (lambda: BatchExplorer(np.ones((5, 1)), np.ones(5), [0.0, 0.0, 0.0]), r"theta0 must have shape \(2,\)"),
-        (lambda: BatchExplorer(np.ones((5, 1)), np.ones((5, 1)), [0.0, 0.0]), r"y must have shape"),
+        (
+            lambda: BatchExplorer(np.ones((5, 2)), np.ones(5), [0.0, 0.0]),
+            r"shape \(n, 1\)",
+        ),
+        (
+            lambda: BatchExplorer(np.ones((5, 1)), np.ones(5), [0.0, 0.0, 0.0]),
+            r"theta0 must have shape \(2,\)",
+        ),
+        (
+            lambda: BatchExplorer(np.ones((5, 1)), np.ones((5, 1)), [0.0, 0.0]),
+            r"y must have shape",
+        ),
     ],
 )
 def test_bad_input(make, match):
@@ -117,11 +165,21 @@ def test_bad_input(make, match):
 
 def test_a_generator_seed_gives_the_same_run_every_time():
     X, y = _problem()
-    ex = BatchExplorer(X, y, [-1.0, 2.5], epochs=3, resolution=11, seed=gdu.book_rng("widget-test"))
+    ex = BatchExplorer(
+        X, y, [-1.0, 2.5], epochs=3, resolution=11, seed=gdu.book_rng("widget-test")
+    )
     first = ex.update(learning_rate=0.05, batch_size=4).trajectory
     again = ex.update(learning_rate=0.05, batch_size=4).trajectory
-    ref = gdu.minibatch_gd(gdu.mse, ex.theta0, (X, y), gdu.mse_grad, batch_size=4, learning_rate=0.05,
-                           epochs=3, rng=gdu.book_rng("widget-test"))
+    ref = gdu.minibatch_gd(
+        gdu.mse,
+        ex.theta0,
+        (X, y),
+        gdu.mse_grad,
+        batch_size=4,
+        learning_rate=0.05,
+        epochs=3,
+        rng=gdu.book_rng("widget-test"),
+    )
     np.testing.assert_array_equal(first, again)
     np.testing.assert_array_equal(first, ref.trajectory)
     with pytest.raises(ValueError, match="rng must be"):

@@ -1,4 +1,5 @@
-"""The chapter 3 explorer works without a browser: update() redraws the figure and says where the run ended."""
+"""The chapter 3 explorer works without a browser: update() redraws the figure and says
+where the run ended."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,7 +12,9 @@ from gdutils.widgets.ch03 import describe_end, draw_run, saddle_explorer  # noqa
 
 
 def _path(ax):
-    return ax.lines[-2].get_xydata().copy()  # the path (the last line is its start marker)
+    return (
+        ax.lines[-2].get_xydata().copy()
+    )  # the path (the last line is its start marker)
 
 
 def test_update_redraws_path_loss_and_verdict():
@@ -20,7 +23,9 @@ def test_update_redraws_path_loss_and_verdict():
     w = objectives.multi_well()
     saddle = w.critical_points["saddle"][0]
 
-    stuck = ex.update(noise=0.0)  # default start: the first saddle, snapped exactly onto it
+    stuck = ex.update(
+        noise=0.0
+    )  # default start: the first saddle, snapped exactly onto it
     np.testing.assert_allclose(stuck.trajectory, np.tile(saddle, (121, 1)), atol=1e-9)
     assert ax_loss.get_title().startswith("stuck at a saddle")
     assert ax_path.get_title().startswith("start on a critical point")
@@ -38,7 +43,9 @@ def test_update_redraws_path_loss_and_verdict():
     np.testing.assert_allclose(glob.trajectory[-1], w.minimizers[0], atol=1e-3)
     assert ax_path.get_title() == "rate 0.1, noise 0"
 
-    overshoot = ex.update(x0=2.0, y0=-2.0, noise=0.0, learning_rate=0.5)  # large step: another minimum
+    overshoot = ex.update(
+        x0=2.0, y0=-2.0, noise=0.0, learning_rate=0.5
+    )  # large step: another minimum
     assert overshoot.verdict.startswith("reached a local minimum")
     assert ex.update(x0=2.4, y0=2.4, learning_rate=0.6).verdict.startswith("diverged")
 
@@ -63,13 +70,18 @@ def test_noise_free_run_is_gradient_descent():
     w = objectives.multi_well()
     fig, axes = plt.subplots(1, 2)
     run = draw_run(axes, w, [1.2, 1.9], learning_rate=0.2, steps=30)
-    np.testing.assert_array_equal(run.trajectory, landscape.noisy_gd(w.grad, [1.2, 1.9], learning_rate=0.2, steps=30))
+    np.testing.assert_array_equal(
+        run.trajectory,
+        landscape.noisy_gd(w.grad, [1.2, 1.9], learning_rate=0.2, steps=30),
+    )
     plt.close(fig)
 
 
 def test_describe_end_and_bad_input():
     w = objectives.multi_well()
-    assert describe_end(w, w.critical_points["maximum"][0]).startswith("stuck at a maximum")
+    assert describe_end(w, w.critical_points["maximum"][0]).startswith(
+        "stuck at a maximum"
+    )
     assert describe_end(w, [0.0, 2.0]) == "not settled at any critical point"
     assert describe_end(w, [0.0, 0.0], diverged=True).startswith("diverged")
     fig, axes = plt.subplots(1, 2)

@@ -1,4 +1,5 @@
-"""The convergence-rate explorer works without a browser: update() redraws and reports predicted and measured rates."""
+"""The convergence-rate explorer works without a browser: update() redraws and reports
+predicted and measured rates."""
 
 import numpy as np
 import pytest
@@ -14,10 +15,13 @@ def test_update_reports_the_closed_form_rate_and_measures_it():
     for kappa, step in [(10.0, 1.0), (10.0, 20 / 11), (50.0, 0.5), (5.0, 1.9)]:
         res = ex.update(kappa, step)
         eta = step / kappa
-        closed = max(abs(1 - eta), abs(1 - eta * kappa))      # mu = 1, L = kappa
+        closed = max(abs(1 - eta), abs(1 - eta * kappa))  # mu = 1, L = kappa
         assert res.rho == pytest.approx(closed, rel=1e-12)
         assert res.measured == pytest.approx(closed, rel=1e-3)
-        assert ax_err.get_title() == f"predicted rate {res.rho:.3f}, measured {res.measured:.3f}"
+        assert (
+            ax_err.get_title()
+            == f"predicted rate {res.rho:.3f}, measured {res.measured:.3f}"
+        )
         assert ax_path.get_title() == f"κ = {kappa:g}, η = {step:.2f}/L"
     bad = ex.update(10.0, 2.1)
     assert bad.rho == pytest.approx(1.1) and ax_err.get_title().startswith("diverges")

@@ -1,4 +1,5 @@
-"""show_figure: one state update of the Output widget, never a capture (see its docstring)."""
+"""show_figure: one state update of the Output widget, never a capture (see its
+docstring)."""
 
 import matplotlib.pyplot as plt
 import pytest
@@ -14,6 +15,7 @@ class _Shell:
 
     def __init__(self):
         from IPython.core.formatters import DisplayFormatter
+
         self.display_formatter = DisplayFormatter()
         png = self.display_formatter.formatters["image/png"]
         png.for_type(Figure, lambda fig: b"\x89PNG fake " + fig.get_label().encode())

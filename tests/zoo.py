@@ -1,4 +1,5 @@
-"""The mistake zoo: judge plausible answers, right and wrong, and check what the learner reads.
+"""The mistake zoo: judge plausible answers, right and wrong, and check what the learner
+reads.
 
 Every chapter's exercise tests call :func:`judge` with at least two right answers (other
 valid forms: in place, vectorised vs loop, another formula) and at least six wrong ones
@@ -24,11 +25,15 @@ def markdown_problems(text: str) -> list[str]:
     problems = []
     html = _MD.render(text)
     if re.search(r"<(em|strong)>", html):
-        problems.append(f"renders emphasis (a bare * or _ in a formula?): {html.strip()}")
+        problems.append(
+            f"renders emphasis (a bare * or _ in a formula?): {html.strip()}"
+        )
     outside = re.sub(r"`[^`]*`|\$[^$]*\$", "", text)
     for char in "*_^\\":
         if char in outside:
-            problems.append(f"{char!r} outside a code span or $math$: write the formula as `code`")
+            problems.append(
+                f"{char!r} outside a code span or $math$: write the formula as `code`"
+            )
     return problems
 
 
@@ -47,7 +52,8 @@ def judge(
 ) -> None:
     """Every right answer passes, every wrong one fails (naming its mistake when given).
 
-    ``check(answer)`` returns a Feedback; ``wrong`` holds ``(answer, mistake_name)`` pairs.
+    ``check(answer)`` returns a Feedback; ``wrong`` holds ``(answer, mistake_name)``
+    pairs.
     """
     assert len(right) >= min_right, f"the zoo needs >= {min_right} right answers"
     assert len(wrong) >= min_wrong, f"the zoo needs >= {min_wrong} wrong answers"
@@ -63,9 +69,12 @@ def judge(
         if fb.passed or fb.status != "fail":
             false_passes.append(f"wrong answer {i} ({name}): {fb}")
         elif name is not None and fb.mistake != name:
-            misnamed.append(f"wrong answer {i}: expected mistake {name!r}, got {fb.mistake!r}: {fb}")
+            misnamed.append(
+                f"wrong answer {i}: expected mistake {name!r}, got {fb.mistake!r}: {fb}"
+            )
     assert not (false_fails or false_passes or misnamed), "\n".join(
-        false_fails + false_passes + misnamed)
+        false_fails + false_passes + misnamed
+    )
 
 
 def _stub(*args):
@@ -73,9 +82,12 @@ def _stub(*args):
 
 
 def assert_exercise_basics(ex, *, no_return: bool = False) -> None:
-    """What every exercise must do: its worked solution passes, the untouched stub is "not
-    attempted" (with the "Replace ..." prompt), it has at least two hints and each renders
-    as Markdown. ``no_return``: also check that a function returning None is named so."""
+    """What every exercise must do: its worked solution passes, the untouched stub is
+    "not
+    attempted" (with the "Replace ..." prompt), it has at least two hints and each
+    renders as Markdown. ``no_return``: also check that a function returning None is
+    named so.
+    """
     assert ex.run_solution().passed
     fb = ex.check(_stub)
     assert fb.status == "not attempted" and fb.message.startswith("Replace")

@@ -5,7 +5,8 @@ JSON by hand is error-prone, so authors may keep a throwaway script such as::
 
     import sys; sys.path.insert(0, "tools")
     from nb import md, code, colab_cell, write
-    write("chapters/01-mse-gradient.ipynb", [md("# Title"), colab_cell(), code("x = 1")])
+    write("chapters/01-mse-gradient.ipynb", [md("# Title"), colab_cell(), code("x =
+    1")])
 
 Figures: ``code(src, alt="...", caption="...", name="fig-...")`` sets the myst-nb cell
 metadata that gives the rendered image its alt text and a numbered caption.
@@ -18,23 +19,34 @@ from pathlib import Path
 
 import nbformat
 
-REPO_URL = re.search(r"^\s*url:\s*(\S+)", Path(__file__).resolve().parents[1].joinpath("_config.yml").read_text(), re.M).group(1)
+REPO_URL = re.search(
+    r"^\s*url:\s*(\S+)",
+    Path(__file__).resolve().parents[1].joinpath("_config.yml").read_text(),
+    re.M,
+).group(1)
 
-COLAB_SOURCE = f'''# Colab only: install the book's helper package `gdutils` (does nothing elsewhere).
+COLAB_SOURCE = f"""# Colab only: install the book's helper package `gdutils` (does nothing elsewhere).
 import sys
 
 if "google.colab" in sys.modules:
     import subprocess
 
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gdutils[learner] @ git+{REPO_URL}@main"], check=True)'''
+                    "gdutils[learner] @ git+{REPO_URL}@main"], check=True)"""
 
 
 def md(source: str, **metadata):
     return nbformat.v4.new_markdown_cell(source.strip("\n"), metadata=metadata)
 
 
-def code(source: str, *, tags=(), alt: str | None = None, caption: str | None = None, name: str | None = None):
+def code(
+    source: str,
+    *,
+    tags=(),
+    alt: str | None = None,
+    caption: str | None = None,
+    name: str | None = None,
+):
     meta: dict = {}
     if tags:
         meta["tags"] = list(tags)
@@ -54,7 +66,11 @@ def colab_cell():
 
 def write(path: str, cells) -> None:
     nb = nbformat.v4.new_notebook(cells=list(cells))
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     for i, c in enumerate(nb.cells):  # stable ids keep diffs small
         c["id"] = f"c{i:03d}"

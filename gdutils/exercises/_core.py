@@ -3,15 +3,16 @@
 A learner meets an exercise as an :class:`Exercise` object of the chapter's module::
 
     from gdutils.exercises import ch01
-    ch01.loop.check(grad_1d)   # ✅ correct, ❌ not yet (naming a known mistake), ✏️ not attempted
-    ch01.loop.hint()           # the next hint, one at a time
+    ch01.loop.check(grad_1d)   # ✅ correct, ❌ not yet (naming a known mistake), ✏️ not
+    attempted ch01.loop.hint()           # the next hint, one at a time
     ch01.loop.solution()       # the worked solution, on request
 
 A checker runs the learner's function on a few cases and compares it with a reference.
 It is built so that it cannot be fooled:
 
-* every case's inputs are deep-copied for the learner's call and again for the reference,
-  so the reference is computed on pristine inputs whatever the learner's code mutates;
+* every case's inputs are deep-copied for the learner's call and again for the
+  reference, so the reference is computed on pristine inputs whatever the learner's code
+  mutates;
 * an answer that changes its inputs is told so (the ``reg = theta; reg[-1] = 0``
   aliasing bug) unless the exercise allows in-place updates;
 * numbers are compared with a stated tolerance and a wrong one is reported with its
@@ -38,11 +39,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
-    "Feedback", "Mistake", "Exercise", "check_function", "check_value", "check_raises",
+    "Feedback",
+    "Mistake",
+    "Exercise",
+    "check_function",
+    "check_value",
+    "check_raises",
     "registry",
 ]
 
-_ICONS = {"pass": "✅ Correct.", "fail": "❌ Not yet.", "not attempted": "✏️ Not attempted yet."}
+_ICONS = {
+    "pass": "✅ Correct.",
+    "fail": "❌ Not yet.",
+    "not attempted": "✏️ Not attempted yet.",
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,9 @@ class Feedback:
 
     def __post_init__(self):
         if self.status not in _ICONS:
-            raise ValueError(f"status must be one of {sorted(_ICONS)}; got {self.status!r}.")
+            raise ValueError(
+                f"status must be one of {sorted(_ICONS)}; got {self.status!r}."
+            )
 
     @property
     def passed(self) -> bool:
@@ -84,7 +96,8 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known bug: ``compute(*case)`` gives what the buggy code would return; ``hint`` explains it.
+    """A known bug: ``compute(*case)`` gives what the buggy code would return; ``hint``
+    explains it.
 
     >>> Mistake("sign", lambda x: -x, "Check the sign.").compute(2.0)
     -2.0
@@ -95,11 +108,12 @@ class Mistake:
     hint: str
 
 
-# --- what the learner handed in ------------------------------------------------------------
+# --- what the learner handed in -------------------------------------------------------
 
 
 def _not_attempted(what: str) -> Feedback:
-    """The stub is untouched, unless the cell run just before this one failed to compile."""
+    """The stub is untouched, unless the cell run just before this one failed to
+    compile."""
     try:
         from IPython import get_ipython
 
@@ -112,31 +126,36 @@ def _not_attempted(what: str) -> Feedback:
         where = f" (line {err.lineno})" if err.lineno else ""
         return Feedback(
             "fail",
-            f"The cell you ran just before this one did not run: `SyntaxError: {err.msg}`"
-            f"{where}. Until it runs, {what} is still the untouched stub: fix the error, "
-            "run that cell again, then this one.",
+            "The cell you ran just before this one did not run: `SyntaxError:"
+            f" {err.msg}`{where}. Until it runs, {what} is still the untouched stub:"
+            " fix the error, run that cell again, then this one.",
             "syntax error",
         )
     return Feedback(
         "not attempted",
-        f"Replace the `raise NotImplementedError` in {what} with your code, then run this "
-        "cell again.",
+        f"Replace the `raise NotImplementedError` in {what} with your code, then run"
+        " this cell again.",
     )
 
 
 def _raised(exc: BaseException, what: str, case: int) -> Feedback:
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return Feedback("fail", f"{what} raised `{text}` on test case {case}.", "raised an exception")
+    return Feedback(
+        "fail", f"{what} raised `{text}` on test case {case}.", "raised an exception"
+    )
 
 
 def _returned_none(what: str) -> Feedback:
     return Feedback(
-        "fail", f"{what} returns nothing (`None`): did you forget `return`?", "no return"
+        "fail",
+        f"{what} returns nothing (`None`): did you forget `return`?",
+        "no return",
     )
 
 
 def _as_numbers(value) -> np.ndarray | None:
-    """``value`` as a float array, or None if it is not numbers (strings, ragged lists...)."""
+    """``value`` as a float array, or None if it is not numbers (strings, ragged
+    lists...)."""
     if isinstance(value, (str, bytes)):
         return None
     try:
@@ -183,13 +202,15 @@ def _same(a, b) -> bool:
 
 
 def _matches_everywhere(mistake: Mistake, cases, outputs, rtol, atol) -> bool:
-    """True if the mistake reproduces the learner's output on every case (one case can coincide)."""
+    """True if the mistake reproduces the learner's output on every case (one case can
+    coincide)."""
     try:
         return all(
             _close(got, mistake.compute(*copy.deepcopy(case)), rtol, atol)
             for case, got in zip(cases, outputs)
         )
-    except Exception:  # noqa: BLE001  (a mistake model that does not apply to these cases)
+    # noqa: BLE001  (a mistake model that does not apply to these cases)
+    except Exception:
         return False
 
 
@@ -225,8 +246,11 @@ def check_function(
     if candidate is None or candidate is Ellipsis:
         return Feedback("not attempted", f"Define {what} and run this cell again.")
     if not callable(candidate):
-        return Feedback("fail", f"{what} should be a function; got a `{type(candidate).__name__}`.",
-                        "not a function")
+        return Feedback(
+            "fail",
+            f"{what} should be a function; got a `{type(candidate).__name__}`.",
+            "not a function",
+        )
     outputs = []
     for i, case in enumerate(cases, 1):
         args = copy.deepcopy(tuple(case))
@@ -245,52 +269,82 @@ def check_function(
             if changed:
                 return Feedback(
                     "fail",
-                    f"{what} changed its input number {changed[0] + 1} (test case {i}). A "
-                    "function that computes a result must leave its inputs alone: "
-                    "`reg = theta` is not a copy, so `reg[-1] = 0` also zeroes `theta[-1]`; "
-                    "use `theta.copy()` (or build a new array).",
+                    f"{what} changed its input number {changed[0] + 1} (test case {i})."
+                    " A function that computes a result must leave its inputs alone:"
+                    " `reg = theta` is not a copy, so `reg[-1] = 0` also zeroes"
+                    " `theta[-1]`; use `theta.copy()` (or build a new array).",
                     "mutates its input",
                 )
         outputs.append(got)
     wants = [reference(*copy.deepcopy(tuple(case))) for case in cases]
     if all(_close(got, want, rtol, atol) for got, want in zip(outputs, wants)):
-        return Feedback("pass", f"All {len(cases)} test cases agree with the reference "
-                                f"(tolerance: rtol={rtol:g}, atol={atol:g}).")
+        return Feedback(
+            "pass",
+            f"All {len(cases)} test cases agree with the reference "
+            f"(tolerance: rtol={rtol:g}, atol={atol:g}).",
+        )
     for m in mistakes:
         if _matches_everywhere(m, cases, outputs, rtol, atol):
             return Feedback("fail", m.hint, m.name)
     i, got, want = next(
-        (i, g, w) for i, (g, w) in enumerate(zip(outputs, wants), 1) if not _close(g, w, rtol, atol)
+        (i, g, w)
+        for i, (g, w) in enumerate(zip(outputs, wants), 1)
+        if not _close(g, w, rtol, atol)
     )
     g, w = _as_numbers(got), _as_numbers(want)
     if g is None:
-        return Feedback("fail", f"Test case {i}: {what} should return numbers; got a "
-                                f"`{type(got).__name__}`.", "not numbers")
+        return Feedback(
+            "fail",
+            f"Test case {i}: {what} should return numbers; got a "
+            f"`{type(got).__name__}`.",
+            "not numbers",
+        )
     if g.shape != w.shape:
-        return Feedback("fail", f"Test case {i}: expected a result of shape {w.shape}, got "
-                                f"shape {g.shape}.", "shape")
+        return Feedback(
+            "fail",
+            f"Test case {i}: expected a result of shape {w.shape}, got "
+            f"shape {g.shape}.",
+            "shape",
+        )
     if not np.all(np.isfinite(g)):
-        return Feedback("fail", f"Test case {i}: the result contains NaN or inf.", "not finite")
+        return Feedback(
+            "fail", f"Test case {i}: the result contains NaN or inf.", "not finite"
+        )
     rel = _relative_difference(g, w)
-    return Feedback("fail", f"Test case {i}: the values differ from the reference by up to "
-                            f"{rel:.1e} relative to its size (tolerance: rtol={rtol:g}, "
-                            f"atol={atol:g}).")
+    return Feedback(
+        "fail",
+        f"Test case {i}: the values differ from the reference by up to "
+        f"{rel:.1e} relative to its size (tolerance: rtol={rtol:g}, "
+        f"atol={atol:g}).",
+    )
 
 
-def _as_number(answer, what: str, integer: bool) -> tuple[float | None, Feedback | None]:
+def _as_number(
+    answer, what: str, integer: bool
+) -> tuple[float | None, Feedback | None]:
     if isinstance(answer, (bool, np.bool_)):
-        return None, Feedback("fail", f"{what} should be a number; got `{answer}`.", "not a number")
+        return None, Feedback(
+            "fail", f"{what} should be a number; got `{answer}`.", "not a number"
+        )
     if isinstance(answer, np.ndarray) and answer.size == 1:
         answer = answer.reshape(()).item()
     if not isinstance(answer, numbers.Real):
-        return None, Feedback("fail", f"{what} should be a number; got a "
-                                      f"`{type(answer).__name__}`.", "not a number")
+        return None, Feedback(
+            "fail",
+            f"{what} should be a number; got a `{type(answer).__name__}`.",
+            "not a number",
+        )
     a = float(answer)
     if not math.isfinite(a):
-        return None, Feedback("fail", f"{what} is `{a}`: not a finite number.", "not finite")
+        return None, Feedback(
+            "fail", f"{what} is `{a}`: not a finite number.", "not finite"
+        )
     if integer and a != round(a):
-        return None, Feedback("fail", f"{what} = {a:g} should be a whole number (a count).",
-                              "not a whole number")
+        return None, Feedback(
+            "fail",
+            f"{what} = {a:g} should be a whole number (a count).",
+            "not a whole number",
+        )
     return a, None
 
 
@@ -306,8 +360,8 @@ def check_value(
 ) -> Feedback:
     """Check a number; ``mistakes`` maps a name to (the value that mistake gives, hint).
 
-    ``integer=True`` is for counts: ``128`` and ``128.0`` are both accepted, ``127.5`` is
-    not a count. The closest match wins when a wrong answer is near several mistakes.
+    ``integer=True`` is for counts: ``128`` and ``128.0`` are both accepted, ``127.5``
+    is not a count. The closest match wins when a wrong answer is near several mistakes.
 
     >>> check_value(1.0, 1.0).status
     'pass'
@@ -322,7 +376,9 @@ def check_value(
     if problem is not None:
         return problem
     if math.isclose(a, expected, rel_tol=rtol, abs_tol=atol):
-        return Feedback("pass", f"{what} = {a:.6g} is right (tolerance: rtol={rtol:g}).")
+        return Feedback(
+            "pass", f"{what} = {a:.6g} is right (tolerance: rtol={rtol:g})."
+        )
     near = [
         (abs(a - value) / max(abs(value), 1e-300), name, hint)
         for name, (value, hint) in (mistakes or {}).items()
@@ -334,8 +390,11 @@ def check_value(
         return Feedback("fail", hint, name)
     rel = abs(a - expected) / abs(expected) if expected else abs(a)
     side = "too large" if a > expected else "too small"
-    return Feedback("fail", f"{what} = {a:.6g} is not right yet: it is {side} by {rel:.1e} "
-                            f"relative to the expected value (tolerance: rtol={rtol:g}).")
+    return Feedback(
+        "fail",
+        f"{what} = {a:.6g} is not right yet: it is {side} by {rel:.1e} "
+        f"relative to the expected value (tolerance: rtol={rtol:g}).",
+    )
 
 
 def check_raises(
@@ -346,7 +405,8 @@ def check_raises(
     words: Sequence[str] = (),
     what: str = "your function",
 ) -> Feedback:
-    """Check that ``candidate(*args)`` raises ``exception`` with a message that says something.
+    """Check that ``candidate(*args)`` raises ``exception`` with a message that says
+    something.
 
     ``words`` (case-insensitive) must appear in the message, e.g. the expected shape.
 
@@ -368,22 +428,38 @@ def check_raises(
     except exception as exc:
         msg = str(exc).strip()
         if not msg:
-            return Feedback("fail", f"{what} raises `{exception.__name__}` but with no message: "
-                                    "say what was expected and what was given.", "no message")
+            return Feedback(
+                "fail",
+                f"{what} raises `{exception.__name__}` but with no message: "
+                "say what was expected and what was given.",
+                "no message",
+            )
         missing = [w for w in words if w.lower() not in msg.lower()]
         if missing:
-            return Feedback("fail", f"The message `{msg}` should mention "
-                                    + ", ".join(f"`{w}`" for w in missing) + ".",
-                            "message misses the point")
+            return Feedback(
+                "fail",
+                f"The message `{msg}` should mention "
+                + ", ".join(f"`{w}`" for w in missing)
+                + ".",
+                "message misses the point",
+            )
         return Feedback("pass", f"{what} raises `{exception.__name__}: {msg}`.")
     except Exception as exc:  # noqa: BLE001
-        return Feedback("fail", f"{what} raised `{type(exc).__name__}: {exc}`; expected a "
-                                f"`{exception.__name__}`.", "wrong exception")
-    return Feedback("fail", f"{what} returned normally; it should raise `{exception.__name__}` "
-                            "for this input.", "no exception")
+        return Feedback(
+            "fail",
+            f"{what} raised `{type(exc).__name__}: {exc}`; expected a "
+            f"`{exception.__name__}`.",
+            "wrong exception",
+        )
+    return Feedback(
+        "fail",
+        f"{what} returned normally; it should raise `{exception.__name__}` "
+        "for this input.",
+        "no exception",
+    )
 
 
-# --- the learner's API ---------------------------------------------------------------------
+# --- the learner's API ----------------------------------------------------------------
 
 _REGISTRY: dict[str, Exercise] = {}
 
@@ -406,15 +482,16 @@ class _Markdown:
 
 @dataclass
 class Exercise:
-    """One exercise: ``check(...)`` judges an answer, ``hint()`` and ``solution()`` help.
+    """One exercise: ``check(...)`` judges an answer, ``hint()`` and ``solution()``
+    help.
 
     ``name`` is how the notebook reaches it (``"ch01.loop"``); ``label`` is the book's
     label (``"ch01-ex-loop"``); ``checker`` returns a :class:`Feedback`; ``hints`` are
-    revealed one per call; ``solution_code`` is the code of a worked answer, which the book
-    build runs (and checks with ``check(<check_args>)``) inside a collapsed solution.
-    ``context`` returns the chapter variables the solution and ``check_args`` need, for
-    tests that run the solution outside the notebook. ``transfer`` marks an exercise
-    whose answer is not printed in the chapter.
+    revealed one per call; ``solution_code`` is the code of a worked answer, which the
+    book build runs (and checks with ``check(<check_args>)``) inside a collapsed
+    solution. ``context`` returns the chapter variables the solution and ``check_args``
+    need, for tests that run the solution outside the notebook. ``transfer`` marks an
+    exercise whose answer is not printed in the chapter.
 
     >>> ex = Exercise("demo.double", "demo-ex-double", lambda f: check_function(
     ...     f, lambda x: 2 * x, [(1.0,), (2.0,)]), hints=["Multiply by two."],
@@ -446,29 +523,43 @@ class Exercise:
         """Judge an answer; on "not yet", say where the hints and the solution are."""
         try:
             fb = self.checker(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001  (a checker must never crash on an answer)
-            fb = Feedback("fail", f"Your answer could not be checked: `{type(exc).__name__}: "
-                                  f"{exc}`.", "uncheckable")
+        # noqa: BLE001  (a checker must never crash on an answer)
+        except Exception as exc:
+            fb = Feedback(
+                "fail",
+                f"Your answer could not be checked: `{type(exc).__name__}: {exc}`.",
+                "uncheckable",
+            )
         if fb.status == "fail":
             left = len(self.hints) - self._hints_shown
-            more = f"`{self.name}.hint()` shows a hint" if left > 0 else (
-                f"`{self.name}.solution()` shows a worked solution")
+            more = (
+                f"`{self.name}.hint()` shows a hint"
+                if left > 0
+                else (f"`{self.name}.solution()` shows a worked solution")
+            )
             fb = fb.with_suffix(f"(Stuck? {more}.)")
         return fb
 
     def hint(self) -> _Markdown:
-        """The next hint (they get more specific); after the last one, the way to the solution."""
+        """The next hint (they get more specific); after the last one, the way to the
+        solution."""
         n = len(self.hints)
         if self._hints_shown >= n:
-            return _Markdown(f"💡 That was the last hint (hint {n}: {self.hints[-1]}) "
-                             f"`{self.name}.solution()` shows a worked solution.")
+            return _Markdown(
+                f"💡 That was the last hint (hint {n}: {self.hints[-1]}) "
+                f"`{self.name}.solution()` shows a worked solution."
+            )
         self._hints_shown += 1
-        return _Markdown(f"💡 Hint {self._hints_shown} of {n}: {self.hints[self._hints_shown - 1]}")
+        return _Markdown(
+            f"💡 Hint {self._hints_shown} of {n}: {self.hints[self._hints_shown - 1]}"
+        )
 
     def solution(self) -> _Markdown:
         """A worked solution, as code to read (it is not run: your own answer stays)."""
-        return _Markdown(f"A worked solution for `{self.name}`:\n\n```python\n"
-                         f"{self.solution_code.strip()}\n```")
+        return _Markdown(
+            f"A worked solution for `{self.name}`:\n\n```python\n"
+            f"{self.solution_code.strip()}\n```"
+        )
 
     def run_solution(self, namespace: dict | None = None) -> Feedback:
         """Run the solution in a fresh namespace (with ``context()``) and check it."""
@@ -480,12 +571,16 @@ class Exercise:
             ns[self.name.split(".")[0]] = module
         ns.update(self.context() if self.context else {})
         ns.update(namespace or {})
-        exec(compile(self.solution_code, f"<solution {self.label}>", "exec"), ns)  # noqa: S102
-        return eval(f"__ex.check({self.check_args})", {**ns, "__ex": self})  # noqa: S307
+        # noqa: S102
+        exec(compile(self.solution_code, f"<solution {self.label}>", "exec"), ns)
+        # noqa: S307
+        return eval(f"__ex.check({self.check_args})", {**ns, "__ex": self})
 
     def __repr__(self) -> str:
-        return (f"Exercise {self.label}: check with `{self.name}.check(...)`, "
-                f"`{self.name}.hint()`, `{self.name}.solution()`")
+        return (
+            f"Exercise {self.label}: check with `{self.name}.check(...)`, "
+            f"`{self.name}.hint()`, `{self.name}.solution()`"
+        )
 
 
 def _module_of(exercise: Exercise):
@@ -493,7 +588,9 @@ def _module_of(exercise: Exercise):
     import importlib
 
     try:
-        return importlib.import_module(f"gdutils.exercises.{exercise.name.split('.')[0]}")
+        return importlib.import_module(
+            f"gdutils.exercises.{exercise.name.split('.')[0]}"
+        )
     except ModuleNotFoundError:
         return None
 

@@ -1,4 +1,5 @@
-"""Chapter 1 explorer: how the learning rate changes gradient descent on a 2-parameter MSE."""
+"""Chapter 1 explorer: how the learning rate changes gradient descent on a 2-parameter
+MSE."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from ..optimizers import gradient_descent
 from ..plotting import contour_path
 from . import show_figure
 
-__all__ = ["LearningRateExplorer", "draw_learning_rate", "learning_rate_explorer", "regime"]
+__all__ = [
+    "LearningRateExplorer",
+    "draw_learning_rate",
+    "learning_rate_explorer",
+    "regime",
+]
 
 
 def regime(fraction: float) -> str:
@@ -33,10 +39,20 @@ def regime(fraction: float) -> str:
     return "zig-zags, converges" if fraction > 0.5 else "converges smoothly"
 
 
-def draw_learning_rate(axes, X: np.ndarray, y: np.ndarray, fraction: float, *, steps: int = 25,
-                       xlim: tuple[float, float] = (-1, 5), ylim: tuple[float, float] = (-3, 4),
-                       values: np.ndarray | None = None, fontsize: float | None = None) -> OptimizeResult:
-    """Draw ``steps`` of gradient descent at rate ``fraction * 2/L`` on (contour, loss) axes.
+def draw_learning_rate(
+    axes,
+    X: np.ndarray,
+    y: np.ndarray,
+    fraction: float,
+    *,
+    steps: int = 25,
+    xlim: tuple[float, float] = (-1, 5),
+    ylim: tuple[float, float] = (-3, 4),
+    values: np.ndarray | None = None,
+    fontsize: float | None = None,
+) -> OptimizeResult:
+    """Draw ``steps`` of gradient descent at rate ``fraction * 2/L`` on (contour, loss)
+    axes.
 
     The path panel's title gives the rate, the loss panel's title the regime
     (:func:`regime`). ``fontsize`` shrinks labels and ticks for a small figure.
@@ -48,13 +64,28 @@ def draw_learning_rate(axes, X: np.ndarray, y: np.ndarray, fraction: float, *, s
     5
     """
     limit = 2.0 / np.linalg.eigvalsh(mse_hessian(X))[-1]
-    res = gradient_descent(mse, np.array([0.0, -2.0]), (X, y), mse_grad,
-                           learning_rate=fraction * limit, maxiter=steps, gtol=0.0)
+    res = gradient_descent(
+        mse,
+        np.array([0.0, -2.0]),
+        (X, y),
+        mse_grad,
+        learning_rate=fraction * limit,
+        maxiter=steps,
+        gtol=0.0,
+    )
     ax_path, ax_loss = axes
     ax_path.clear()
     ax_loss.clear()
-    contour_path(lambda t: mse(t, X, y), res.trajectory, xlim=xlim, ylim=ylim, ax=ax_path,
-                 values=values, log_levels=True, levels=15)
+    contour_path(
+        lambda t: mse(t, X, y),
+        res.trajectory,
+        xlim=xlim,
+        ylim=ylim,
+        ax=ax_path,
+        values=values,
+        log_levels=True,
+        levels=15,
+    )
     ax_path.set_xlabel("weight $w$", fontsize=fontsize)
     ax_path.set_ylabel("bias $b$", fontsize=fontsize)
     ax_path.set_title(f"$\\eta$ = {fraction:.2f} $\\times$ 2/L", fontsize=fontsize)
@@ -71,7 +102,8 @@ def draw_learning_rate(axes, X: np.ndarray, y: np.ndarray, fraction: float, *, s
 
 @dataclass
 class LearningRateExplorer:
-    """The explorer's parts: the widget to display, the figure, and ``update(fraction)``.
+    """The explorer's parts: the widget to display, the figure, and
+    ``update(fraction)``.
 
     >>> parts = LearningRateExplorer(widget=None, figure=None, update=lambda f: f)
     >>> parts.update(0.5)
@@ -106,8 +138,15 @@ def learning_rate_explorer(X, y, *, steps: int = 25) -> LearningRateExplorer:
         show_figure(out, fig)
         return res
 
-    slider = widgets.FloatSlider(value=0.5, min=0.05, max=1.2, step=0.05, description="rate / (2/L)",
-                                 continuous_update=False, style={"description_width": "initial"})
+    slider = widgets.FloatSlider(
+        value=0.5,
+        min=0.05,
+        max=1.2,
+        step=0.05,
+        description="rate / (2/L)",
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
     slider.observe(lambda change: update(change["new"]), names="value")
     update(slider.value)
     return LearningRateExplorer(widgets.VBox([slider, out]), fig, update)

@@ -1,10 +1,11 @@
-"""Chapter 3 explorer: start point, gradient noise and learning rate on a landscape with saddles.
+"""Chapter 3 explorer: start point, gradient noise and learning rate on a landscape with
+saddles.
 
 The explorer runs :func:`gdutils.landscape.noisy_gd` on a 2-D objective (by default
-:func:`gdutils.objectives.multi_well`, four minima and four saddles), draws the path over
-the contours and the loss against the step, and says where the run ended. Starts within
-``snap`` of a critical point are moved exactly onto it, so a slider can start a run
-*exactly* on a saddle.
+:func:`gdutils.objectives.multi_well`, four minima and four saddles), draws the path
+over the contours and the loss against the step, and says where the run ended. Starts
+within ``snap`` of a critical point are moved exactly onto it, so a slider can start a
+run *exactly* on a saddle.
 """
 
 from __future__ import annotations
@@ -19,15 +20,26 @@ from ..landscape import noisy_gd
 from ..objectives import Objective, multi_well
 from . import show_figure
 
-__all__ = ["ExplorerRun", "describe_end", "draw_run", "SaddleExplorer", "saddle_explorer"]
+__all__ = [
+    "ExplorerRun",
+    "describe_end",
+    "draw_run",
+    "SaddleExplorer",
+    "saddle_explorer",
+]
 
-_MARKERS = {"minimum": ("*", "#009E73"), "saddle": ("X", "#D55E00"), "maximum": ("^", "#CC79A7"),
-            "degenerate": ("D", "#E69F00")}
+_MARKERS = {
+    "minimum": ("*", "#009E73"),
+    "saddle": ("X", "#D55E00"),
+    "maximum": ("^", "#CC79A7"),
+    "degenerate": ("D", "#E69F00"),
+}
 
 
 @dataclass(frozen=True)
 class ExplorerRun:
-    """One run of the explorer: its ``trajectory`` (steps + 1, 2), the loss at every step and a verdict.
+    """One run of the explorer: its ``trajectory`` (steps + 1, 2), the loss at every
+    step and a verdict.
 
     >>> ExplorerRun(np.zeros((1, 2)), np.zeros(1), "stayed on a saddle").verdict
     'stayed on a saddle'
@@ -38,8 +50,11 @@ class ExplorerRun:
     verdict: str
 
 
-def describe_end(objective: Objective, x, *, diverged: bool = False, tol: float = 0.1) -> str:
-    """Where a run ended: at which minimum (global or not), near which other critical point, or nowhere.
+def describe_end(
+    objective: Objective, x, *, diverged: bool = False, tol: float = 0.1
+) -> str:
+    """Where a run ended: at which minimum (global or not), near which other critical
+    point, or nowhere.
 
     >>> w = multi_well()
     >>> describe_end(w, w.minimizers[0] + 0.01)
@@ -52,7 +67,11 @@ def describe_end(objective: Objective, x, *, diverged: bool = False, tol: float 
     x = np.asarray(x, dtype=float)
     for i, m in enumerate(objective.minimizers):
         if np.linalg.norm(x - m) <= tol:
-            which = "the global minimum" if i == 0 else f"a local minimum, number {i + 1} by depth"
+            which = (
+                "the global minimum"
+                if i == 0
+                else f"a local minimum, number {i + 1} by depth"
+            )
             return f"reached {which} (f = {objective.fun(m):.3f})"
     for label, points in objective.critical_points.items():
         for p in points:
@@ -75,9 +94,11 @@ def draw_run(
     values: np.ndarray | None = None,
     snap: float = 0.03,
 ) -> ExplorerRun:
-    """Run noisy gradient descent from ``start`` and draw it on (contour, loss) ``axes``.
+    """Run noisy gradient descent from ``start`` and draw it on (contour, loss)
+    ``axes``.
 
-    ``values`` are precomputed contour values (rows = y) on a grid of ``xlim`` x ``ylim``.
+    ``values`` are precomputed contour values (rows = y) on a grid of ``xlim`` x
+    ``ylim``.
 
     >>> fig, axes = plt.subplots(1, 2)
     >>> w = multi_well()
@@ -93,11 +114,22 @@ def draw_run(
         for p in points:
             if np.linalg.norm(start - p) <= snap:
                 start, snapped = np.array(p, dtype=float), True
-    traj = noisy_gd(objective.grad, start, learning_rate=learning_rate, noise=noise, steps=steps, rng=seed)
+    traj = noisy_gd(
+        objective.grad,
+        start,
+        learning_rate=learning_rate,
+        noise=noise,
+        steps=steps,
+        rng=seed,
+    )
     diverged = len(traj) < steps + 1 or bool(np.max(np.abs(traj[-1])) > 1e3)
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's last values may overflow
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # a diverging run's last values may overflow
         losses = np.array([objective.fun(p) for p in traj])
-    tail = traj[-max(1, min(20, len(traj) // 4)):]  # average out the noise's jitter around the end point
+    tail = traj[
+        -max(1, min(20, len(traj) // 4)) :
+    ]  # average out the noise's jitter around the end point
     verdict = describe_end(objective, tail.mean(axis=0), diverged=diverged)
 
     ax_path, ax_loss = axes
@@ -106,35 +138,62 @@ def draw_run(
     if values is None:
         xs, ys = np.linspace(*xlim, 81), np.linspace(*ylim, 81)
         gx, gy = np.meshgrid(xs, ys)
-        values = objective.fun(np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+        values = objective.fun(np.column_stack([gx.ravel(), gy.ravel()])).reshape(
+            gx.shape
+        )
     ny, nx = values.shape
-    levels = np.linspace(np.min(values), np.quantile(values, 0.7), 20)  # resolve the wells, not the walls
-    ax_path.contour(np.linspace(*xlim, nx), np.linspace(*ylim, ny), values, levels=levels,
-                    linewidths=0.7, cmap="Greys_r", alpha=0.8)
+    levels = np.linspace(
+        np.min(values), np.quantile(values, 0.7), 20
+    )  # resolve the wells, not the walls
+    ax_path.contour(
+        np.linspace(*xlim, nx),
+        np.linspace(*ylim, ny),
+        values,
+        levels=levels,
+        linewidths=0.7,
+        cmap="Greys_r",
+        alpha=0.8,
+    )
     for label, points in objective.critical_points.items():
         marker, color = _MARKERS.get(label, ("o", "k"))
         P = np.array(points)
-        ax_path.plot(P[:, 0], P[:, 1], marker, color=color, ms=8, ls="none", label=label)
+        ax_path.plot(
+            P[:, 0], P[:, 1], marker, color=color, ms=8, ls="none", label=label
+        )
     ax_path.plot(traj[:, 0], traj[:, 1], "-", color="#0072B2", lw=1.2)
     ax_path.plot(*traj[0], "o", color="#0072B2", ms=5)
-    ax_path.set(xlim=xlim, ylim=ylim, xlabel="$x$", ylabel="$y$",
-                title=("start on a critical point, " if snapped else "") + f"rate {learning_rate:g}, noise {noise:g}")
+    ax_path.set(
+        xlim=xlim,
+        ylim=ylim,
+        xlabel="$x$",
+        ylabel="$y$",
+        title=("start on a critical point, " if snapped else "")
+        + f"rate {learning_rate:g}, noise {noise:g}",
+    )
     ax_path.title.set_fontsize(10)
     ax_path.legend(loc="lower left", fontsize=8, ncol=3)
     ax_loss.plot(np.arange(len(losses)), losses, color="#0072B2")
     for i, m in enumerate(objective.minimizers):
-        ax_loss.axhline(objective.fun(m), color="#009E73", lw=0.8, ls="-" if i == 0 else ":")
+        ax_loss.axhline(
+            objective.fun(m), color="#009E73", lw=0.8, ls="-" if i == 0 else ":"
+        )
     finite = losses[np.isfinite(losses)]
     top = max(float(np.max(finite)), 0.5) if finite.size else 1.0
-    ax_loss.set(xlabel="step", ylabel="$f(x_k)$", xlim=(0, steps),
-                ylim=(min(objective.minimum or 0.0, 0.0) - 0.1, min(top, 5.0) + 0.1), title=verdict)
+    ax_loss.set(
+        xlabel="step",
+        ylabel="$f(x_k)$",
+        xlim=(0, steps),
+        ylim=(min(objective.minimum or 0.0, 0.0) - 0.1, min(top, 5.0) + 0.1),
+        title=verdict,
+    )
     ax_loss.title.set_fontsize(10)
     return ExplorerRun(traj, losses, verdict)
 
 
 @dataclass
 class SaddleExplorer:
-    """The explorer's parts: the ``widget`` to display, the ``figure`` and ``update(x0, y0, noise, learning_rate)``.
+    """The explorer's parts: the ``widget`` to display, the ``figure`` and ``update(x0,
+    y0, noise, learning_rate)``.
 
     >>> SaddleExplorer(None, None, lambda *a: None).widget is None
     True
@@ -153,9 +212,11 @@ def saddle_explorer(
     xlim: tuple[float, float] = (-2.5, 2.5),
     ylim: tuple[float, float] = (-2.5, 2.5),
 ) -> SaddleExplorer:
-    """Sliders for the start (x0, y0), the gradient noise and the learning rate; each change redraws.
+    """Sliders for the start (x0, y0), the gradient noise and the learning rate; each
+    change redraws.
 
-    The default start is the first saddle of the objective, with no noise: the run stays.
+    The default start is the first saddle of the objective, with no noise: the run
+    stays.
 
     >>> ex = saddle_explorer()
     >>> ex.update(noise=0.0).verdict
@@ -184,18 +245,60 @@ def saddle_explorer(
     out = widgets.Output()
     slider = dict(continuous_update=False, style={"description_width": "initial"})
     controls = {
-        "x0": widgets.FloatSlider(value=x_start, min=xlim[0], max=xlim[1], step=0.01, description="start x0", **slider),
-        "y0": widgets.FloatSlider(value=y_start, min=ylim[0], max=ylim[1], step=0.01, description="start y0", **slider),
-        "noise": widgets.FloatSlider(value=0.0, min=0.0, max=0.5, step=0.01, description="gradient noise", **slider),
-        "learning_rate": widgets.FloatSlider(value=0.1, min=0.02, max=0.7, step=0.02, description="learning rate", **slider),
+        "x0": widgets.FloatSlider(
+            value=x_start,
+            min=xlim[0],
+            max=xlim[1],
+            step=0.01,
+            description="start x0",
+            **slider,
+        ),
+        "y0": widgets.FloatSlider(
+            value=y_start,
+            min=ylim[0],
+            max=ylim[1],
+            step=0.01,
+            description="start y0",
+            **slider,
+        ),
+        "noise": widgets.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=0.5,
+            step=0.01,
+            description="gradient noise",
+            **slider,
+        ),
+        "learning_rate": widgets.FloatSlider(
+            value=0.1,
+            min=0.02,
+            max=0.7,
+            step=0.02,
+            description="learning rate",
+            **slider,
+        ),
     }
 
-    def update(x0: float | None = None, y0: float | None = None, noise: float | None = None,
-               learning_rate: float | None = None) -> ExplorerRun:
+    def update(
+        x0: float | None = None,
+        y0: float | None = None,
+        noise: float | None = None,
+        learning_rate: float | None = None,
+    ) -> ExplorerRun:
         given = {"x0": x0, "y0": y0, "noise": noise, "learning_rate": learning_rate}
-        v = {k: (controls[k].value if val is None else val) for k, val in given.items()}
-        run = draw_run(axes, obj, [v["x0"], v["y0"]], noise=v["noise"], learning_rate=v["learning_rate"],
-                       steps=steps, seed=seed, xlim=xlim, ylim=ylim, values=values)
+        v = {k: controls[k].value if val is None else val for k, val in given.items()}
+        run = draw_run(
+            axes,
+            obj,
+            [v["x0"], v["y0"]],
+            noise=v["noise"],
+            learning_rate=v["learning_rate"],
+            steps=steps,
+            seed=seed,
+            xlim=xlim,
+            ylim=ylim,
+            values=values,
+        )
         fig.tight_layout()
         show_figure(out, fig)
         return run
@@ -203,6 +306,11 @@ def saddle_explorer(
     for c in controls.values():
         c.observe(lambda change: update(), names="value")
     update()
-    box = widgets.VBox([widgets.HBox([controls["x0"], controls["y0"]]),
-                        widgets.HBox([controls["noise"], controls["learning_rate"]]), out])
+    box = widgets.VBox(
+        [
+            widgets.HBox([controls["x0"], controls["y0"]]),
+            widgets.HBox([controls["noise"], controls["learning_rate"]]),
+            out,
+        ]
+    )
     return SaddleExplorer(box, fig, update)
