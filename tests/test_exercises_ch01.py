@@ -64,7 +64,7 @@ def loop_gradient(
     ddof=0,
 ):
     total = 0.0
-    for xi, yi in zip(x, y):
+    for xi, yi in zip(x, y, strict=True):
         term = factor * (xi if inner else 1.0) * (w * xi - (yi if target else 0.0))
         total = term if overwrite else total + term
     return sign * (total / (len(x) - ddof) if mean else total)
@@ -137,7 +137,7 @@ def split_weights_and_bias(theta, X, y):
 
 def loop_vector(theta, X, y):  # a loop is fine too: the checker only judges the result
     g = np.zeros(len(theta))
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         ai = np.append(xi, 1.0)
         g += 2 * (ai @ theta - yi) * ai
     return g / len(y)
@@ -427,7 +427,7 @@ def weighted_ok(theta, X, y, s):
 
 def weighted_loop(theta, X, y, s):
     g, total = np.zeros(len(theta)), 0.0
-    for xi, yi, si in zip(X, y, s):
+    for xi, yi, si in zip(X, y, s, strict=True):
         ai = np.append(xi, 1.0)
         g += 2 * si * (ai @ theta - yi) * ai
         total += si

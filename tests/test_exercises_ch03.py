@@ -299,7 +299,7 @@ def test_start_cases_cover_both_neighbours_of_every_saddle():
         assert not np.allclose(
             cases[k][2], cases[k + 1][2]
         )  # the two sides lead to different minima
-    for S, H, target, r in cases:
+    for S, H, _target, _r in cases:
         assert (
             np.max(np.abs(w.grad(S))) < 1e-12
             and ls.classify_critical_point(H) == "saddle"

@@ -292,7 +292,7 @@ def logistic_ok(theta, X, y, l2):
 
 def logistic_loop(theta, X, y, l2):
     g = np.zeros_like(theta)
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         ai = np.append(xi, 1.0)
         g += (scipy.special.expit(ai @ theta) - yi) * ai
     g /= len(y)
@@ -421,7 +421,9 @@ def tanh_scales_dH(dH, X, W, b):  # reuses dH's memory for dZ
 
 def test_tanh_reference_matches_autograd():
     for case in ch04._tanh_cases():
-        for mine, auto in zip(ch04.tanh_layer_backward(*case), tanh_autograd(*case)):
+        for mine, auto in zip(
+            ch04.tanh_layer_backward(*case), tanh_autograd(*case), strict=True
+        ):
             np.testing.assert_allclose(mine, auto, rtol=1e-12, atol=1e-14)
 
 
@@ -503,7 +505,7 @@ def softmax_log_sum_exp(Z, y):
 
 def softmax_loop(Z, y):
     G = np.zeros_like(Z)
-    for i, (z, c) in enumerate(zip(Z, y)):
+    for i, (z, c) in enumerate(zip(Z, y, strict=True)):
         p = np.exp(z - z.max())
         p /= p.sum()
         p[c] -= 1

@@ -145,7 +145,10 @@ def residuals_vander(theta, x, y):  # the design matrix of chapter 2, columns x^
 
 def residuals_loop(theta, x, y):
     return np.array(
-        [theta[0] * xi * xi + theta[1] * xi + theta[2] - yi for xi, yi in zip(x, y)]
+        [
+            theta[0] * xi * xi + theta[1] * xi + theta[2] - yi
+            for xi, yi in zip(x, y, strict=True)
+        ]
     )
 
 
@@ -206,7 +209,7 @@ def poisson_grad_split(theta, X, y):  # weights and bias apart
 
 def poisson_grad_loop(theta, X, y):
     g = np.zeros(len(theta))
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         ai = np.append(xi, 1.0)
         g += (np.exp(ai @ theta) - yi) * ai
     return g / len(y)

@@ -73,7 +73,7 @@ def loop_gradient(
     target=True,
 ):
     total = np.zeros(X.shape[1] + 1)
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         ai = np.append(xi, 1.0)
         term = factor * ai * (ai @ theta - (yi if target else 0.0))
         total = term if overwrite else total + term
@@ -92,7 +92,7 @@ def vectorised(theta, X, y):
 
 def accumulate_in_place(theta, X, y):
     total = np.zeros_like(theta)
-    for ai, yi in zip(bias_col(X), y):
+    for ai, yi in zip(bias_col(X), y, strict=True):
         np.add(total, 2 * ai * (ai @ theta - yi), out=total)
     total /= len(y)
     return total
@@ -457,7 +457,7 @@ def test_per_sample_losses_case_is_a_vector():
 
 def huber_loop(theta, X, y, delta):
     g = np.zeros(len(theta))
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         ai = np.append(xi, 1.0)
         r = ai @ theta - yi
         g += (r if abs(r) <= delta else delta * np.sign(r)) * ai

@@ -496,7 +496,7 @@ def test_positive_definite_fraction_counts_what_eigvalsh_counts():
 
 def test_positive_definite_fraction_falls_fast_and_is_reproducible():
     fracs = [ls.positive_definite_fraction(d, 20_000, rng=10 + d) for d in range(1, 5)]
-    assert all(a > 3 * b for a, b in zip(fracs, fracs[1:]))
+    assert all(a > 3 * b for a, b in zip(fracs, fracs[1:], strict=True))
     assert ls.positive_definite_fraction(10, 20_000, rng=0) == 0.0
     assert ls.positive_definite_fraction(
         3, 5000, rng=7

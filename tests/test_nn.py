@@ -145,7 +145,7 @@ def test_gradients_match_autograd(output, seed):
     loss_ag = _autograd_loss(output)(params, X, y)
     assert net.loss(net.get_theta(), X, y) == pytest.approx(float(loss_ag), rel=1e-13)
     g_bp = net.unflatten(net.grad(net.get_theta(), X, y))
-    for name, g_ref in zip(NAMES, ref):
+    for name, g_ref in zip(NAMES, ref, strict=True):
         assert g_bp[name].shape == g_ref.shape
         np.testing.assert_allclose(
             g_bp[name], g_ref, rtol=1e-12, atol=1e-14, err_msg=name

@@ -1,6 +1,7 @@
 """Learning-rate schedules: closed forms, purity, bad input, and the Robbins–Monro
 test."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -47,7 +48,7 @@ def test_schedules_are_pure_functions_of_the_step():
         forward = [s(k) for k in range(30)]
         backward = [s(k) for k in reversed(range(30))][::-1]
         assert forward == backward
-        with pytest.raises(Exception):
+        with pytest.raises(dataclasses.FrozenInstanceError):
             s.rate = 1.0  # frozen: no state to change
 
 

@@ -22,7 +22,7 @@ def test_partition_and_stratification(fractions):
     parts = stratified_split(y, fractions, rng=1)
     assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(len(y)))
     counts = np.bincount(y)
-    for k, (p, f) in enumerate(zip(parts, fractions)):
+    for k, (p, f) in enumerate(zip(parts, fractions, strict=True)):
         dev = np.abs(np.bincount(y[p], minlength=5) - f * counts)
         assert dev.max() <= (len(fractions) - 1) * 0.5 if k == 0 else dev.max() <= 0.5
 
@@ -44,7 +44,7 @@ def test_seeded_and_random():
     a = stratified_split(y, rng=np.random.default_rng(7))
     b = stratified_split(y, rng=np.random.default_rng(7))
     c = stratified_split(y, rng=np.random.default_rng(8))
-    assert all(np.array_equal(p, q) for p, q in zip(a, b))
+    assert all(np.array_equal(p, q) for p, q in zip(a, b, strict=True))
     assert not np.array_equal(a[1], c[1])
 
 

@@ -192,7 +192,7 @@ def _same(a, b) -> bool:
         except TypeError:
             return np.array_equal(np.asarray(a), np.asarray(b))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     try:
@@ -207,7 +207,7 @@ def _matches_everywhere(mistake: Mistake, cases, outputs, rtol, atol) -> bool:
     try:
         return all(
             _close(got, mistake.compute(*copy.deepcopy(case)), rtol, atol)
-            for case, got in zip(cases, outputs)
+            for case, got in zip(cases, outputs, strict=True)
         )
     # noqa: BLE001  (a mistake model that does not apply to these cases)
     except Exception:
@@ -265,7 +265,11 @@ def check_function(
         if got is Ellipsis:
             return _not_attempted(what)
         if not allow_mutation:
-            changed = [k for k, (a, b) in enumerate(zip(args, case)) if not _same(a, b)]
+            changed = [
+                k
+                for k, (a, b) in enumerate(zip(args, case, strict=True))
+                if not _same(a, b)
+            ]
             if changed:
                 return Feedback(
                     "fail",
@@ -277,7 +281,9 @@ def check_function(
                 )
         outputs.append(got)
     wants = [reference(*copy.deepcopy(tuple(case))) for case in cases]
-    if all(_close(got, want, rtol, atol) for got, want in zip(outputs, wants)):
+    if all(
+        _close(got, want, rtol, atol) for got, want in zip(outputs, wants, strict=True)
+    ):
         return Feedback(
             "pass",
             f"All {len(cases)} test cases agree with the reference "
@@ -288,7 +294,7 @@ def check_function(
             return Feedback("fail", m.hint, m.name)
     i, got, want = next(
         (i, g, w)
-        for i, (g, w) in enumerate(zip(outputs, wants), 1)
+        for i, (g, w) in enumerate(zip(outputs, wants, strict=True), 1)
         if not _close(g, w, rtol, atol)
     )
     g, w = _as_numbers(got), _as_numbers(want)

@@ -688,7 +688,7 @@ vector = Exercise(
     ],
     solution_code="""\
 def mse_gradient(theta, X, y):
-    A = np.column_stack([X, np.ones(len(X))])     # bias last
+    A = np.column_stack([X, np.ones(len(X))])  # bias last
     return 2 / len(y) * A.T @ (A @ theta - y)
 
 
@@ -724,18 +724,27 @@ rate = Exercise(
     solution_code="""\
 def max_rate(X):
     A = np.column_stack([X, np.ones(len(X))])
-    hessian = 2 / len(X) * A.T @ A          # the same for every theta and every y
+    hessian = 2 / len(X) * A.T @ A  # the same for every theta and every y
     return 2 / np.linalg.eigvalsh(hessian)[-1]
 
 
 # Just below the limit gradient descent converges, just above it diverges (status 2).
 X_ex = np.array([[0.0, 1.0], [1.0, 3.0], [2.0, -1.0], [3.0, 0.5]])
 y_ex = X_ex @ np.array([1.0, -1.0]) + 0.5
-run = lambda r: gdu.gradient_descent(gdu.mse, np.zeros(3), (X_ex, y_ex), gdu.mse_grad,
-                                     learning_rate=r, maxiter=3000, gtol=0.0)
+run = lambda r: gdu.gradient_descent(
+    gdu.mse,
+    np.zeros(3),
+    (X_ex, y_ex),
+    gdu.mse_grad,
+    learning_rate=r,
+    maxiter=3000,
+    gtol=0.0,
+)
 below, above = run(0.98 * max_rate(X_ex)), run(1.02 * max_rate(X_ex))
-print(f"max_rate = {max_rate(X_ex):.4f}: at 0.98 of it the loss ends at {below.fun:.1e}, "
-      f"at 1.02 of it the run stops with status {above.status} ({above.message})")
+print(
+    f"max_rate = {max_rate(X_ex):.4f}: at 0.98 of it the loss ends at {below.fun:.1e}, "
+    f"at 1.02 of it the run stops with status {above.status} ({above.message})"
+)
 assert below.fun < 1e-6 and above.status == 2
 """,
     check_args="max_rate",
@@ -766,15 +775,19 @@ ridge = Exercise(
     solution_code="""\
 def ridge_grad(theta, X, y, lam):
     A = np.column_stack([X, np.ones(len(X))])
-    reg = theta.copy()        # a copy: `reg = theta` would zero the bias of theta itself
-    reg[-1] = 0.0             # the bias is not penalised
+    reg = theta.copy()  # a copy: `reg = theta` would zero the bias of theta itself
+    reg[-1] = 0.0  # the bias is not penalised
     return 2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * reg
 
 
 # verified with the book's gradient check at three random points (lam = 0.5)
 gen = gdu.book_rng("ch01-ex-ridge")
-worst = max(gdu.check_gradient(ch01.ridge_loss, ridge_grad, gen.standard_normal(d + 1), args=(X, y_reg, 0.5))
-            for _ in range(3))
+worst = max(
+    gdu.check_gradient(
+        ch01.ridge_loss, ridge_grad, gen.standard_normal(d + 1), args=(X, y_reg, 0.5)
+    )
+    for _ in range(3)
+)
 print(f"gradient check of ridge_grad: worst relative error {worst:.1e}")
 assert worst < 1e-7
 """,
@@ -809,18 +822,31 @@ weighted = Exercise(
 def weighted_grad(theta, X, y, s):
     A = np.column_stack([X, np.ones(len(X))])
     r = A @ theta - y
-    return 2 * A.T @ (s * r) / s.sum()      # each residual weighted once, divided by the total weight
+    return (
+        2 * A.T @ (s * r) / s.sum()
+    )  # each residual weighted once, divided by the total weight
 
 
-# verified with the book's gradient check at three random points, with random positive weights
+# verified with the book's gradient check at three random points, with random positive
+# weights
 gen = gdu.book_rng("ch01-ex-weighted")
 s_check = gen.uniform(0.1, 2.0, n)
-worst = max(gdu.check_gradient(ch01.weighted_mse, weighted_grad, gen.standard_normal(d + 1),
-                               args=(X, y_reg, s_check)) for _ in range(3))
+worst = max(
+    gdu.check_gradient(
+        ch01.weighted_mse,
+        weighted_grad,
+        gen.standard_normal(d + 1),
+        args=(X, y_reg, s_check),
+    )
+    for _ in range(3)
+)
 print(f"gradient check of weighted_grad: worst relative error {worst:.1e}")
 assert worst < 1e-7
 # equal weights give back the plain MSE gradient
-assert np.allclose(weighted_grad(s_check[: d + 1], X, y_reg, np.ones(n)), gdu.mse_grad(s_check[: d + 1], X, y_reg))
+assert np.allclose(
+    weighted_grad(s_check[: d + 1], X, y_reg, np.ones(n)),
+    gdu.mse_grad(s_check[: d + 1], X, y_reg),
+)
 """,
     check_args="weighted_grad",
     context=_regression,

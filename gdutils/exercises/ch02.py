@@ -781,15 +781,26 @@ epoch = Exercise(
 def minibatch_epoch(theta, X, y, batch_size, learning_rate, order):
     theta = np.array(theta, dtype=float)
     for start in range(0, len(y), batch_size):
-        idx = order[start:start + batch_size]        # the same indices for X and y
+        idx = order[start : start + batch_size]  # the same indices for X and y
         theta = theta - learning_rate * gdu.mse_grad(theta, X[idx], y[idx])
     return theta
 
 
-# one epoch of gdu.minibatch_gd draws its order from the generator: the same stream, the same epoch
-one = gdu.minibatch_gd(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, batch_size=32, learning_rate=0.01,
-                       epochs=1, rng=gdu.book_rng("ch02-ex-epoch"))
-mine = minibatch_epoch(np.zeros(6), X, y, 32, 0.01, gdu.book_rng("ch02-ex-epoch").permutation(n))
+# one epoch of gdu.minibatch_gd draws its order from the generator: the same stream, the
+# same epoch
+one = gdu.minibatch_gd(
+    gdu.mse,
+    np.zeros(6),
+    (X, y),
+    gdu.mse_grad,
+    batch_size=32,
+    learning_rate=0.01,
+    epochs=1,
+    rng=gdu.book_rng("ch02-ex-epoch"),
+)
+mine = minibatch_epoch(
+    np.zeros(6), X, y, 32, 0.01, gdu.book_rng("ch02-ex-epoch").permutation(n)
+)
 assert np.allclose(mine, one.x, rtol=1e-12)
 """,
     check_args="minibatch_epoch",
@@ -818,12 +829,16 @@ robbins_monro = Exercise(
     ],
     solution_code="""\
 def schedule(k):
-    return 0.1 / (1 + k / 100)          # 1/t, slowed down: halves after 100 updates
+    return 0.1 / (1 + k / 100)  # 1/t, slowed down: halves after 100 updates
 
 
 # the four candidates of the statement, each with the condition it breaks
-for name, wrong in [("0.1", lambda k: 0.1), ("0.1 * 0.99**k", lambda k: 0.1 * 0.99**k),
-                    ("0.1 / (1 + k)**2", lambda k: 0.1 / (1 + k) ** 2), ("0.1 / sqrt(1 + k)", lambda k: 0.1 / np.sqrt(1 + k))]:
+for name, wrong in [
+    ("0.1", lambda k: 0.1),
+    ("0.1 * 0.99**k", lambda k: 0.1 * 0.99**k),
+    ("0.1 / (1 + k)**2", lambda k: 0.1 / (1 + k) ** 2),
+    ("0.1 / sqrt(1 + k)", lambda k: 0.1 / np.sqrt(1 + k)),
+]:
     print(f"{name:18s} {ch02.robbins_monro.checker(wrong).mistake}")
 """,
     check_args="schedule",
@@ -851,9 +866,16 @@ def predict_v64(v8, n):
 
 
 # checked against a measurement on the chapter's per-example gradients
-v8 = gdu.stochastic.minibatch_variance(G, 8, rng=gdu.book_rng("ch02-ex-v8"), num_batches=4000)
-v64 = gdu.stochastic.minibatch_variance(G, 64, rng=gdu.book_rng("ch02-ex-v64"), num_batches=4000)
-print(f"predicted {predict_v64(v8, n):.4g}, measured {v64:.4g}, without the correction {v8 / 8:.4g}")
+v8 = gdu.stochastic.minibatch_variance(
+    G, 8, rng=gdu.book_rng("ch02-ex-v8"), num_batches=4000
+)
+v64 = gdu.stochastic.minibatch_variance(
+    G, 64, rng=gdu.book_rng("ch02-ex-v64"), num_batches=4000
+)
+print(
+    f"predicted {predict_v64(v8, n):.4g}, measured {v64:.4g}, without the correction"
+    f" {v8 / 8:.4g}"
+)
 """,
     check_args="predict_v64",
     context=lambda: {**_regression(), "G": _per_example_context()},
@@ -888,7 +910,7 @@ floor = Exercise(
     ],
     solution_code="""\
 def floor_1d(h, s2, eta, b):
-    return eta * s2 / (2 * b * (2 - eta * h))     # (h / 2) times the stationary variance
+    return eta * s2 / (2 * b * (2 - eta * h))  # (h / 2) times the stationary variance
 
 
 # a simulation: 2000 independent chains, 400 updates each (far past the transient)
@@ -899,8 +921,10 @@ for _ in range(400):
     theta = theta - eta * (h * theta + gen.normal(0.0, np.sqrt(s2 / b), theta.size))
 measured = np.mean(h / 2 * theta**2)
 se = np.std(h / 2 * theta**2) / np.sqrt(theta.size)
-print(f"exact {floor_1d(h, s2, eta, b):.4f}, simulated {measured:.4f} +- {se:.4f}, "
-      f"first-order law {eta * s2 / (4 * b):.4f}")
+print(
+    f"exact {floor_1d(h, s2, eta, b):.4f}, simulated {measured:.4f} +- {se:.4f}, "
+    f"first-order law {eta * s2 / (4 * b):.4f}"
+)
 assert abs(measured - floor_1d(h, s2, eta, b)) < 5 * se
 """,
     check_args="floor_1d",
@@ -929,15 +953,21 @@ critical = Exercise(
     ],
     solution_code="""\
 def critical_batch(b, steps):
-    E_min, S_min = np.polyfit(1 / np.asarray(b, dtype=float), np.asarray(steps, dtype=float), 1)
+    E_min, S_min = np.polyfit(
+        1 / np.asarray(b, dtype=float), np.asarray(steps, dtype=float), 1
+    )
     return E_min / S_min
 
 
-# at b = B_crit the law gives twice the fewest updates AND twice the fewest sample gradients
+# at b = B_crit the law gives twice the fewest updates AND twice the fewest sample
+# gradients
 b_demo = np.array([1, 4, 16, 64, 256])
 steps_demo = 4.0 + 200.0 / b_demo
 B = critical_batch(b_demo, steps_demo)
-print(f"B_crit = {B:g}: steps there {4.0 + 200.0 / B:g} (twice 4), sample gradients {(4.0 + 200.0 / B) * B:g} (twice 200)")
+print(
+    f"B_crit = {B:g}: steps there {4.0 + 200.0 / B:g} (twice 4), sample gradients"
+    f" {(4.0 + 200.0 / B) * B:g} (twice 200)"
+)
 """,
     check_args="critical_batch",
     transfer=True,

@@ -239,7 +239,7 @@ def check_classify_hessian(fn: Callable) -> Feedback:
     for m in _CLASSIFY_MISTAKES:
         if got == [m.compute(H) for (H,) in _CASES_CLASSIFY]:
             return Feedback("fail", m.hint, m.name)
-    i = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w)
+    i = next(i for i, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
     H = _CASES_CLASSIFY[i][0]
     return Feedback(
         "fail",
@@ -335,13 +335,13 @@ def check_escape_direction(fn: Callable) -> Feedback:
             "not numbers",
         )
     want = [_escape_direction(H) for (H,) in _CASES_DIRECTION]
-    if all(_aligned(g, w) for g, w in zip(got, want)):
+    if all(_aligned(g, w) for g, w in zip(got, want, strict=True)):
         return Feedback(
             "pass",
             f"Right direction (up to its sign, which is free) for all {len(want)}"
             " Hessians.",
         )
-    for i, (g, w) in enumerate(zip(got, want), 1):
+    for i, (g, w) in enumerate(zip(got, want, strict=True), 1):
         if g.shape != w.shape:
             return Feedback(
                 "fail",
@@ -359,19 +359,21 @@ def check_escape_direction(fn: Callable) -> Feedback:
     for m in _DIRECTION_MISTAKES:
         if all(
             _aligned(g, np.asarray(m.compute(H)))
-            for g, (H,) in zip(got, _CASES_DIRECTION)
+            for g, (H,) in zip(got, _CASES_DIRECTION, strict=True)
         ):
             return Feedback("fail", m.hint, m.name)
     if all(
         np.linalg.norm(g) > 0 and _aligned(g / np.linalg.norm(g), w)
-        for g, w in zip(got, want)
+        for g, w in zip(got, want, strict=True)
     ):
         return Feedback(
             "fail",
             "Right direction, but not a unit vector: divide by its norm.",
             "not normalised",
         )
-    i = next(i for i, (g, w) in enumerate(zip(got, want)) if not _aligned(g, w))
+    i = next(
+        i for i, (g, w) in enumerate(zip(got, want, strict=True)) if not _aligned(g, w)
+    )
     cos = abs(got[i] @ want[i]) / max(np.linalg.norm(got[i]), 1e-300)
     return Feedback(
         "fail",
@@ -443,7 +445,9 @@ def check_start_towards(fn: Callable) -> Feedback:
     if fb is not None:
         return fb
     w = multi_well()
-    for i, ((S, H, target, radius), x0) in enumerate(zip(cases, outputs), 1):
+    for i, ((S, H, target, radius), x0) in enumerate(
+        zip(cases, outputs, strict=True), 1
+    ):
         try:
             x0 = np.asarray(x0, dtype=float)
         except (TypeError, ValueError):
@@ -989,21 +993,29 @@ direction = Exercise(
     ],
     solution_code="""\
 def escape_direction(H):
-    eigenvalues, eigenvectors = np.linalg.eigh(H)   # sorted increasing; eigenvectors are the COLUMNS
+    eigenvalues, eigenvectors = np.linalg.eigh(
+        H
+    )  # sorted increasing; eigenvectors are the COLUMNS
     return eigenvectors[:, 0]
 
 
 u = escape_direction(wells.hess(S))
 cosines = []
 for gen in gdu.book_rngs(20, "escape-direction"):
-    run = landscape.noisy_gd(wells.grad, S, learning_rate=eta, noise=1e-6, steps=300, rng=gen)
-    k = np.argmax(np.linalg.norm(run - S, axis=1) > 0.05)           # first step 0.05 away from the saddle
+    run = landscape.noisy_gd(
+        wells.grad, S, learning_rate=eta, noise=1e-6, steps=300, rng=gen
+    )
+    k = np.argmax(
+        np.linalg.norm(run - S, axis=1) > 0.05
+    )  # first step 0.05 away from the saddle
     step = run[k] - S
     cosines.append(abs(step @ u) / np.linalg.norm(step))
 worst = np.degrees(np.arccos(min(cosines)))
 assert worst < 5
-print(f"All 20 noisy runs left the saddle along the predicted direction: the angle between the escape "
-      f"displacement and +-u is at most {worst:.2f} degrees.")
+print(
+    "All 20 noisy runs left the saddle along the predicted direction: the angle"
+    f" between the escape displacement and +-u is at most {worst:.2f} degrees."
+)
 """,
     check_args="escape_direction",
     context=_context,
@@ -1031,15 +1043,19 @@ start = Exercise(
     ],
     solution_code="""\
 def start_towards(S, H, target, radius):
-    u = np.linalg.eigh(H)[1][:, 0]            # the escape direction
-    side = np.sign(u @ (target - S))          # its sign is free: point it towards the target
+    u = np.linalg.eigh(H)[1][:, 0]  # the escape direction
+    side = np.sign(u @ (target - S))  # its sign is free: point it towards the target
     return S + 0.5 * radius * side * u
 
 
 x0 = start_towards(S, wells.hess(S), wells.minimizers[0], 0.05)
-run = gdu.gradient_descent(wells.fun, x0, jac=wells.grad, learning_rate=eta, maxiter=5000, gtol=1e-9)
-print(f"from {np.round(x0, 4)} (0.025 from the saddle) gradient descent reached {np.round(run.x, 3)}, "
-      f"the global minimum, in {run.nit} steps")
+run = gdu.gradient_descent(
+    wells.fun, x0, jac=wells.grad, learning_rate=eta, maxiter=5000, gtol=1e-9
+)
+print(
+    f"from {np.round(x0, 4)} (0.025 from the saddle) gradient descent reached"
+    f" {np.round(run.x, 3)}, the global minimum, in {run.nit} steps"
+)
 assert np.linalg.norm(run.x - wells.minimizers[0]) < 1e-4
 """,
     check_args="start_towards",
@@ -1069,16 +1085,25 @@ escape = Exercise(
     ],
     solution_code="""\
 def escape_steps(learning_rate, noise, curvature, radius):
-    q = 1 + learning_rate * abs(curvature)                 # growth per step along the escape direction
-    sigma_eff = learning_rate * noise / np.sqrt(q**2 - 1)  # the spread the noisy kicks build up
+    q = 1 + learning_rate * abs(curvature)  # growth per step along the escape direction
+    sigma_eff = (
+        learning_rate * noise / np.sqrt(q**2 - 1)
+    )  # the spread the noisy kicks build up
     return np.log(radius / sigma_eff) / np.log(q)
 
 
 s = ch03.ESCAPE_SETTING
 predicted = escape_steps(s["learning_rate"], s["noise"], s["curvature"], s["radius"])
 obj = objectives.saddle(1.0, abs(s["curvature"]) / 2)
-t = landscape.escape_times(obj.grad, [0.0, 0.0], learning_rate=s["learning_rate"], noise=s["noise"],
-                           radius=s["radius"], n_runs=300, rng=gdu.book_rng("escape-exercise"))
+t = landscape.escape_times(
+    obj.grad,
+    [0.0, 0.0],
+    learning_rate=s["learning_rate"],
+    noise=s["noise"],
+    radius=s["radius"],
+    n_runs=300,
+    rng=gdu.book_rng("escape-exercise"),
+)
 assert 1 / FACTOR < t.mean() / predicted < FACTOR
 print(f"Predicted {predicted:.1f} steps; measured mean over 300 runs {t.mean():.1f}.")
 """,
@@ -1109,21 +1134,26 @@ escape_d = Exercise(
     solution_code="""\
 def escape_steps_d(H, offset, learning_rate, radius):
     lam, vecs = np.linalg.eigh(H)
-    c = abs(vecs[:, 0] @ offset)                  # the offset's size along the fastest-growing direction
+    c = abs(
+        vecs[:, 0] @ offset
+    )  # the offset's size along the fastest-growing direction
     return np.log(radius / c) / np.log(1 + learning_rate * abs(lam[0]))
 
 
-# Measured on the quadratic f(x) = x^T H x / 2 in 6 dimensions with two descending directions:
+# Measured on the quadratic f(x) = x^T H x / 2 in 6 dimensions with two descending
+# directions:
 gen = gdu.book_rng("ch03-ex-escape-d")
 Q, _ = np.linalg.qr(gen.standard_normal((6, 6)))
 H6 = Q @ np.diag([-0.9, -0.3, 0.5, 1.0, 2.0, 4.0]) @ Q.T
 offset = 1e-6 * gen.standard_normal(6)
 x, k = offset.copy(), 0
-while abs(Q[:, 0] @ x) < 0.5:                     # steps until that component has length 0.5
+while abs(Q[:, 0] @ x) < 0.5:  # steps until that component has length 0.5
     x = x - 0.1 * H6 @ x
     k += 1
 T = escape_steps_d(H6, offset, 0.1, 0.5)
-print(f"predicted {T:.2f} steps, measured {k} (the first whole step past the prediction)")
+print(
+    f"predicted {T:.2f} steps, measured {k} (the first whole step past the prediction)"
+)
 assert -1e-9 <= k - T < 1 + 1e-9
 """,
     check_args="escape_steps_d",
@@ -1150,20 +1180,29 @@ saddle_free = Exercise(
     solution_code="""\
 def saddle_free_step(g, H):
     lam, vecs = np.linalg.eigh(H)
-    return -vecs @ ((vecs.T @ g) / np.abs(lam))     # Newton's step with every curvature made positive
+    return -vecs @ (
+        (vecs.T @ g) / np.abs(lam)
+    )  # Newton's step with every curvature made positive
 
 
-# From 1,000 random starts near the saddles of the multi-well landscape: the directional derivative
-# g . step is -g^T |H|^-1 g < 0 for the saddle-free step (a theorem), while Newton's step is uphill
-# (g . step > 0) wherever the gradient leans towards the negative curvature.
+# From 1,000 random starts near the saddles of the multi-well landscape: the directional
+# derivative g . step is -g^T |H|^-1 g < 0 for the saddle-free step (a theorem), while
+# Newton's step is uphill (g . step > 0) wherever the gradient leans towards the
+# negative curvature.
 gen = gdu.book_rng("ch03-ex-saddle-free")
 saddles_all = np.array(wells.critical_points["saddle"])
 pts = saddles_all[gen.integers(0, 4, 1000)] + 0.1 * gen.standard_normal((1000, 2))
-slope_sf = np.array([wells.grad(p) @ saddle_free_step(wells.grad(p), wells.hess(p)) for p in pts])
-slope_newton = np.array([wells.grad(p) @ -np.linalg.solve(wells.hess(p), wells.grad(p)) for p in pts])
+slope_sf = np.array(
+    [wells.grad(p) @ saddle_free_step(wells.grad(p), wells.hess(p)) for p in pts]
+)
+slope_newton = np.array(
+    [wells.grad(p) @ -np.linalg.solve(wells.hess(p), wells.grad(p)) for p in pts]
+)
 assert np.all(slope_sf < 0)
-print(f"saddle-free step downhill from {np.mean(slope_sf < 0):.0%} of the starts; "
-      f"Newton's step uphill from {np.mean(slope_newton > 0):.0%}")
+print(
+    f"saddle-free step downhill from {np.mean(slope_sf < 0):.0%} of the starts; "
+    f"Newton's step uphill from {np.mean(slope_newton > 0):.0%}"
+)
 """,
     check_args="saddle_free_step",
     context=_context,

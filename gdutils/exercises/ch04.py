@@ -98,7 +98,11 @@ def _run(fn: Callable, cases, what: str):
             return None, _returned_none(what)
         if got is Ellipsis:
             return None, _not_attempted(what)
-        changed = [k for k, (a, b) in enumerate(zip(args, case)) if not _same(a, b)]
+        changed = [
+            k
+            for k, (a, b) in enumerate(zip(args, case, strict=True))
+            if not _same(a, b)
+        ]
         if changed:
             return None, Feedback(
                 "fail",
@@ -162,15 +166,17 @@ def _check_parts(
                 "not a tuple",
             )
     wants = [reference(*copy.deepcopy(tuple(case))) for case in cases]
-    for j, (name, shape) in enumerate(zip(names, shapes)):
-        if all(_close(o[j], w[j], rtol, atol) for o, w in zip(outputs, wants)):
+    for j, (name, shape) in enumerate(zip(names, shapes, strict=True)):
+        if all(
+            _close(o[j], w[j], rtol, atol) for o, w in zip(outputs, wants, strict=True)
+        ):
             continue
         for m in mistakes:
             try:
                 models = [m.compute(*copy.deepcopy(tuple(c))) for c in cases]
                 if all(
                     _close(o[p], mo[p], rtol, atol)
-                    for o, mo in zip(outputs, models)
+                    for o, mo in zip(outputs, models, strict=True)
                     for p in range(j + 1)
                 ):
                     return Feedback("fail", f"`{name}`: {m.hint}", m.name)
@@ -179,7 +185,7 @@ def _check_parts(
                 pass
         i, got, want = next(
             (i, o[j], w[j])
-            for i, (o, w) in enumerate(zip(outputs, wants), 1)
+            for i, (o, w) in enumerate(zip(outputs, wants, strict=True), 1)
             if not _close(o[j], w[j], rtol, atol)
         )
         g = _as_numbers(got)
@@ -683,7 +689,9 @@ def _tanh_partly(dW_plain=False, db_plain=False, dX_plain=False):
         plain = nn.linear_backward(dH, X, W)
         return tuple(
             p if skip else r
-            for r, p, skip in zip(right, plain, (dX_plain, dW_plain, db_plain))
+            for r, p, skip in zip(
+                right, plain, (dX_plain, dW_plain, db_plain), strict=True
+            )
         )
 
     return grads
@@ -992,21 +1000,38 @@ linear = Exercise(
     ],
     solution_code="""\
 def my_linear_backward(dout, X, W):
-    dX = dout @ W.T           # (n, k) @ (k, d) -> (n, d), the shape of X
-    dW = X.T @ dout           # (d, n) @ (n, k) -> (d, k): the sum over samples of outer(x_i, dout_i)
-    db = dout.sum(axis=0)     # (k,): every sample uses the same b, so their gradients add
+    dX = dout @ W.T  # (n, k) @ (k, d) -> (n, d), the shape of X
+    dW = (
+        X.T @ dout
+    )  # (d, n) @ (n, k) -> (d, k): the sum over samples of outer(x_i, dout_i)
+    db = dout.sum(axis=0)  # (k,): every sample uses the same b, so their gradients add
     return dX, dW, db
 
 
-# checked against central differences of L = sum(G * (X W + b)) for a random upstream gradient G
+# checked against central differences of L = sum(G * (X W + b)) for a random upstream
+# gradient G
 gen = gdu.book_rng("ch04-ex-linear")
-X_ex, W_ex, G_ex = gen.standard_normal((6, 3)), gen.standard_normal((3, 2)), gen.standard_normal((6, 2))
+X_ex, W_ex, G_ex = (
+    gen.standard_normal((6, 3)),
+    gen.standard_normal((3, 2)),
+    gen.standard_normal((6, 2)),
+)
 dX_ex, dW_ex, _ = my_linear_backward(G_ex, X_ex, W_ex)
-fd_W = gdu.numerical_gradient(lambda w: np.sum(G_ex * (X_ex @ w.reshape(3, 2))), W_ex.ravel())
-fd_X = gdu.numerical_gradient(lambda x: np.sum(G_ex * (x.reshape(6, 3) @ W_ex)), X_ex.ravel())
-print(f"relative errors against central differences: dW {gdu.relative_error(dW_ex.ravel(), fd_W):.1e}, "
-      f"dX {gdu.relative_error(dX_ex.ravel(), fd_X):.1e}")
-assert gdu.relative_error(dW_ex.ravel(), fd_W) < 1e-7 and gdu.relative_error(dX_ex.ravel(), fd_X) < 1e-7
+fd_W = gdu.numerical_gradient(
+    lambda w: np.sum(G_ex * (X_ex @ w.reshape(3, 2))), W_ex.ravel()
+)
+fd_X = gdu.numerical_gradient(
+    lambda x: np.sum(G_ex * (x.reshape(6, 3) @ W_ex)), X_ex.ravel()
+)
+print(
+    "relative errors against central differences: dW"
+    f" {gdu.relative_error(dW_ex.ravel(), fd_W):.1e}, dX"
+    f" {gdu.relative_error(dX_ex.ravel(), fd_X):.1e}"
+)
+assert (
+    gdu.relative_error(dW_ex.ravel(), fd_W) < 1e-7
+    and gdu.relative_error(dX_ex.ravel(), fd_X) < 1e-7
+)
 """,
     check_args="my_linear_backward",
 )
@@ -1030,12 +1055,15 @@ relu = Exercise(
     ],
     solution_code="""\
 def my_relu_backward(dout, Z):
-    return dout * (Z > 0)     # the mask from the input Z; dout passes, whatever its sign
+    return dout * (Z > 0)  # the mask from the input Z; dout passes, whatever its sign
 
 
-# a negative upstream gradient at an active unit passes unchanged; an inactive unit gets 0
+# a negative upstream gradient at an active unit passes unchanged; an inactive unit gets
+# 0
 print(my_relu_backward(np.array([[-2.0, 3.0]]), np.array([[0.5, -0.5]])))
-assert np.array_equal(my_relu_backward(np.array([[-2.0, 3.0]]), np.array([[0.5, -0.5]])), [[-2.0, 0.0]])
+assert np.array_equal(
+    my_relu_backward(np.array([[-2.0, 3.0]]), np.array([[0.5, -0.5]])), [[-2.0, 0.0]]
+)
 """,
     check_args="my_relu_backward",
 )
@@ -1066,15 +1094,18 @@ def grad_used_twice(x, y):
     a = x * y
     b = math.exp(a)
     # backward, from f_bar = 1
-    b_bar = a                 # f = a * b  -> df/db = a
-    a_bar = b                 # f = a * b  -> df/da = b        (first use of a)
-    a_bar += b_bar * b        # b = exp(a) -> db/da = exp(a)   (second use of a: ADD)
+    b_bar = a  # f = a * b  -> df/db = a
+    a_bar = b  # f = a * b  -> df/da = b        (first use of a)
+    a_bar += b_bar * b  # b = exp(a) -> db/da = exp(a)   (second use of a: ADD)
     return a_bar * y, a_bar * x
 
 
 point = np.array([0.8, -0.6])
 fd_twice = gdu.numerical_gradient(lambda v: v[0] * v[1] * math.exp(v[0] * v[1]), point)
-print(f"relative error against central differences: {gdu.relative_error(grad_used_twice(*point), fd_twice):.1e}")
+print(
+    "relative error against central differences:"
+    f" {gdu.relative_error(grad_used_twice(*point), fd_twice):.1e}"
+)
 assert gdu.relative_error(grad_used_twice(*point), fd_twice) < 1e-8
 """,
     check_args="grad_used_twice",
@@ -1102,14 +1133,20 @@ logistic = Exercise(
     ],
     solution_code="""\
 def logistic_grad(theta, X, y, l2):
-    w, b = theta[:-1], theta[-1]          # weights first, bias last
+    w, b = theta[:-1], theta[-1]  # weights first, bias last
     p = gdu.sigmoid(X @ w + b)
-    z_bar = (p - y) / len(y)              # backward through the logistic head
-    return np.append(X.T @ z_bar + 2 * l2 * w, z_bar.sum())   # the penalty adds to the weights only
+    z_bar = (p - y) / len(y)  # backward through the logistic head
+    return np.append(
+        X.T @ z_bar + 2 * l2 * w, z_bar.sum()
+    )  # the penalty adds to the weights only
 
 
 gen = gdu.book_rng("ch04-ex-logistic")
-X_ex, y_ex, t_ex = gen.standard_normal((30, 3)), gen.integers(0, 2, 30).astype(float), gen.standard_normal(4)
+X_ex, y_ex, t_ex = (
+    gen.standard_normal((30, 3)),
+    gen.integers(0, 2, 30).astype(float),
+    gen.standard_normal(4),
+)
 err = gdu.check_gradient(gdu.cross_entropy, logistic_grad, t_ex, args=(X_ex, y_ex, 0.1))
 print(f"gradient check of logistic_grad: relative error {err:.1e}")
 assert err < 1e-7
@@ -1139,22 +1176,41 @@ tanh = Exercise(
     ],
     solution_code="""\
 def tanh_layer_backward(dH, X, W, b):
-    H = np.tanh(X @ W + b)        # forward again (a real layer would cache H)
-    dZ = dH * (1 - H**2)          # through the tanh: its derivative is 1 - tanh(z)^2, elementwise
-    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)    # then the Linear layer's rules
+    H = np.tanh(X @ W + b)  # forward again (a real layer would cache H)
+    dZ = dH * (
+        1 - H**2
+    )  # through the tanh: its derivative is 1 - tanh(z)^2, elementwise
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)  # then the Linear layer's rules
 
 
-# checked against central differences of L = sum(G * tanh(X W + b)) for a random upstream gradient G
+# checked against central differences of L = sum(G * tanh(X W + b)) for a random
+# upstream gradient G
 gen = gdu.book_rng("ch04-ex-tanh")
-X_ex, W_ex, b_ex = gen.standard_normal((7, 3)), gen.standard_normal((3, 4)) / 2, gen.standard_normal(4) / 2
+X_ex, W_ex, b_ex = (
+    gen.standard_normal((7, 3)),
+    gen.standard_normal((3, 4)) / 2,
+    gen.standard_normal(4) / 2,
+)
 G_ex = gen.standard_normal((7, 4))
 dX_ex, dW_ex, db_ex = tanh_layer_backward(G_ex, X_ex, W_ex, b_ex)
-fd = {"dX": gdu.numerical_gradient(lambda v: np.sum(G_ex * np.tanh(v.reshape(7, 3) @ W_ex + b_ex)), X_ex.ravel()),
-      "dW": gdu.numerical_gradient(lambda v: np.sum(G_ex * np.tanh(X_ex @ v.reshape(3, 4) + b_ex)), W_ex.ravel()),
-      "db": gdu.numerical_gradient(lambda v: np.sum(G_ex * np.tanh(X_ex @ W_ex + v)), b_ex)}
-errors = {k: gdu.relative_error(g.ravel(), fd[k]) for k, g in zip(fd, (dX_ex, dW_ex, db_ex))}
-print("relative errors against central differences: "
-      + ", ".join(f"{k} {e:.1e}" for k, e in errors.items()))
+fd = {
+    "dX": gdu.numerical_gradient(
+        lambda v: np.sum(G_ex * np.tanh(v.reshape(7, 3) @ W_ex + b_ex)), X_ex.ravel()
+    ),
+    "dW": gdu.numerical_gradient(
+        lambda v: np.sum(G_ex * np.tanh(X_ex @ v.reshape(3, 4) + b_ex)), W_ex.ravel()
+    ),
+    "db": gdu.numerical_gradient(
+        lambda v: np.sum(G_ex * np.tanh(X_ex @ W_ex + v)), b_ex
+    ),
+}
+errors = {
+    k: gdu.relative_error(g.ravel(), fd[k]) for k, g in zip(fd, (dX_ex, dW_ex, db_ex))
+}
+print(
+    "relative errors against central differences: "
+    + ", ".join(f"{k} {e:.1e}" for k, e in errors.items())
+)
 assert max(errors.values()) < 1e-7
 """,
     check_args="tanh_layer_backward",
@@ -1185,22 +1241,30 @@ softmax = Exercise(
     solution_code="""\
 def softmax_ce_backward(Z, y):
     n = len(y)
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # the row maximum subtracted: no overflow
-    P = E / E.sum(axis=1, keepdims=True)           # softmax of each ROW (each sample)
-    P[np.arange(n), y] -= 1                        # minus the one-hot targets: one entry per row
-    return P / n                                   # the loss is a mean over the n samples
+    E = np.exp(
+        Z - Z.max(axis=1, keepdims=True)
+    )  # the row maximum subtracted: no overflow
+    P = E / E.sum(axis=1, keepdims=True)  # softmax of each ROW (each sample)
+    P[np.arange(n), y] -= 1  # minus the one-hot targets: one entry per row
+    return P / n  # the loss is a mean over the n samples
 
 
 # checked against central differences of the mean cross-entropy at random logits
 gen = gdu.book_rng("ch04-ex-softmax")
 Z_ex, y_ex = gen.standard_normal((6, 4)), gen.integers(0, 4, 6)
-ce = lambda z: -np.mean((z - np.log(np.exp(z).sum(axis=1, keepdims=True)))[np.arange(6), y_ex])
+ce = lambda z: (
+    -np.mean((z - np.log(np.exp(z).sum(axis=1, keepdims=True)))[np.arange(6), y_ex])
+)
 fd = gdu.numerical_gradient(lambda v: ce(v.reshape(6, 4)), Z_ex.ravel())
 err = gdu.relative_error(softmax_ce_backward(Z_ex, y_ex).ravel(), fd)
-print(f"relative error against central differences: {err:.1e}; "
-      f"each row of the gradient sums to {np.abs(softmax_ce_backward(Z_ex, y_ex).sum(axis=1)).max():.0e}")
+print(
+    f"relative error against central differences: {err:.1e}; each row of the gradient"
+    f" sums to {np.abs(softmax_ce_backward(Z_ex, y_ex).sum(axis=1)).max():.0e}"
+)
 assert err < 1e-7
-assert np.all(np.isfinite(softmax_ce_backward(1000 * Z_ex, y_ex)))   # confident logits do not overflow
+assert np.all(
+    np.isfinite(softmax_ce_backward(1000 * Z_ex, y_ex))
+)  # confident logits do not overflow
 """,
     check_args="softmax_ce_backward",
     transfer=True,

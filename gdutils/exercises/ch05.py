@@ -172,7 +172,7 @@ def check_forward_gradient(fn: Callable) -> Feedback:
     )
     if not fb.passed:
         return fb
-    for i, (n_calls, (_, x, _)) in enumerate(zip(calls, cases), 1):
+    for i, (n_calls, (_, x, _)) in enumerate(zip(calls, cases, strict=True), 1):
         d = x.size
         if n_calls == 2 * d:
             return Feedback(
@@ -600,7 +600,11 @@ from scipy.optimize import approx_fprime, rosen
 
 counted = gdu.counting.CountedObjective(rosen)
 x_try = np.array([-1.2, 1.0, 0.5])
-assert np.allclose(forward_gradient(counted.fun, x_try, 1e-7), approx_fprime(x_try, rosen, 1e-7), rtol=1e-6)
+assert np.allclose(
+    forward_gradient(counted.fun, x_try, 1e-7),
+    approx_fprime(x_try, rosen, 1e-7),
+    rtol=1e-6,
+)
 print(f"{counted.nfev} calls of f for d = {x_try.size}")
 """,
     check_args="forward_gradient",
@@ -683,21 +687,35 @@ poisson_jac = Exercise(
     solution_code="""\
 def poisson_grad(theta, X, y):
     A = np.column_stack([X, np.ones(len(X))])
-    return A.T @ (np.exp(A @ theta) - y) / len(y)  # the rate minus the count, per sample
+    return (
+        A.T @ (np.exp(A @ theta) - y) / len(y)
+    )  # the rate minus the count, per sample
 
 
 from scipy import optimize
 
 theta_try = gdu.book_rng("ch05-ex-jac").standard_normal(4)
 scale = np.linalg.norm(poisson_grad(theta_try, X_counts, y_counts))
-err = optimize.check_grad(ch05.poisson_loss, poisson_grad, theta_try, X_counts, y_counts)
+err = optimize.check_grad(
+    ch05.poisson_loss, poisson_grad, theta_try, X_counts, y_counts
+)
 print(f"check_grad: {err:.1e}, relative to the gradient's norm {err / scale:.1e}")
 assert err / scale < 1e-5
 with_jac = gdu.counting.CountedObjective(ch05.poisson_loss, jac=poisson_grad)
-fit = optimize.minimize(with_jac.fun, np.zeros(4), args=(X_counts, y_counts), jac=with_jac.jac, method="BFGS")
+fit = optimize.minimize(
+    with_jac.fun,
+    np.zeros(4),
+    args=(X_counts, y_counts),
+    jac=with_jac.jac,
+    method="BFGS",
+)
 without = gdu.counting.CountedObjective(ch05.poisson_loss)
-fit_fd = optimize.minimize(without.fun, np.zeros(4), args=(X_counts, y_counts), method="BFGS")
-print(f"BFGS with jac: {with_jac.evaluations} evaluations; without: {without.evaluations}")
+fit_fd = optimize.minimize(
+    without.fun, np.zeros(4), args=(X_counts, y_counts), method="BFGS"
+)
+print(
+    f"BFGS with jac: {with_jac.evaluations} evaluations; without: {without.evaluations}"
+)
 assert fit.success and with_jac.evaluations < without.evaluations
 """,
     check_args="poisson_grad",
@@ -734,11 +752,25 @@ def poisson_hessp(theta, v, X, y):
 
 from scipy import optimize
 
-counted = gdu.counting.CountedObjective(ch05.poisson_loss, jac=ch05.poisson_gradient, hessp=poisson_hessp)
-fit = optimize.minimize(counted.fun, np.zeros(4), args=(X_counts, y_counts), jac=counted.jac,
-                        hessp=counted.hessp, method="Newton-CG")
-print(f"Newton-CG: {counted.njev} gradients and {counted.nhev} Hessian-vector products; theta = {np.round(fit.x, 3)}")
-assert fit.success and np.max(np.abs(ch05.poisson_gradient(fit.x, X_counts, y_counts))) < 1e-4
+counted = gdu.counting.CountedObjective(
+    ch05.poisson_loss, jac=ch05.poisson_gradient, hessp=poisson_hessp
+)
+fit = optimize.minimize(
+    counted.fun,
+    np.zeros(4),
+    args=(X_counts, y_counts),
+    jac=counted.jac,
+    hessp=counted.hessp,
+    method="Newton-CG",
+)
+print(
+    f"Newton-CG: {counted.njev} gradients and {counted.nhev} Hessian-vector products;"
+    f" theta = {np.round(fit.x, 3)}"
+)
+assert (
+    fit.success
+    and np.max(np.abs(ch05.poisson_gradient(fit.x, X_counts, y_counts))) < 1e-4
+)
 """,
     check_args="poisson_hessp",
     context=poisson_data,

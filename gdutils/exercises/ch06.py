@@ -820,7 +820,7 @@ def check_regression_momentum(fn: Callable) -> Feedback:
             )
         answers.append((lr, beta))
     shares = []
-    for (X,), (lr, beta) in zip(cases, answers):
+    for (X,), (lr, beta) in zip(cases, answers, strict=True):
         rate = measured_rate(X, lr, beta)
         best = _optimal_rate(X)
         shares.append(
@@ -840,7 +840,8 @@ def check_regression_momentum(fn: Callable) -> Feedback:
         except Exception:  # noqa: BLE001
             continue
         if all(
-            np.allclose(a, mo, rtol=1e-6, atol=0.0) for a, mo in zip(answers, model)
+            np.allclose(a, mo, rtol=1e-6, atol=0.0)
+            for a, mo in zip(answers, model, strict=True)
         ):
             return Feedback("fail", m.hint, m.name)
     i, (share, rate, best) = next(
@@ -1050,21 +1051,40 @@ heavy_ball = Exercise(
     solution_code="""\
 def heavy_ball(grad, x0, learning_rate, beta, steps):
     x = np.array(x0, dtype=float)
-    v = np.zeros_like(x)                  # the momentum state, kept between steps
+    v = np.zeros_like(x)  # the momentum state, kept between steps
     for _ in range(steps):
         v = beta * v - learning_rate * grad(x)
         x = x + v
     return x
 
 
-# the same iterate as gdutils' momentum, on the chapter's quadratic with Polyak's parameters
+# the same iterate as gdutils' momentum, on the chapter's quadratic with Polyak's
+# parameters
 from gdutils.accelerated import momentum
 
 q_ex = gdu.objectives.ill_conditioned_quadratic(2, 100.0)
-lr_ex, beta_ex = 4 / 11**2, (9 / 11) ** 2       # mu = 1, L = 100
-ref_ex = momentum(q_ex.fun, [1.0, 1.0], jac=q_ex.grad, learning_rate=lr_ex, beta=beta_ex, maxiter=50, gtol=0.0)
-print("heavy_ball after 50 steps:", heavy_ball(q_ex.grad, [1.0, 1.0], lr_ex, beta_ex, 50), " gdutils:", ref_ex.x)
-assert np.allclose(heavy_ball(q_ex.grad, [1.0, 1.0], lr_ex, beta_ex, 50), ref_ex.x, rtol=1e-12, atol=1e-15)
+lr_ex, beta_ex = 4 / 11**2, (9 / 11) ** 2  # mu = 1, L = 100
+ref_ex = momentum(
+    q_ex.fun,
+    [1.0, 1.0],
+    jac=q_ex.grad,
+    learning_rate=lr_ex,
+    beta=beta_ex,
+    maxiter=50,
+    gtol=0.0,
+)
+print(
+    "heavy_ball after 50 steps:",
+    heavy_ball(q_ex.grad, [1.0, 1.0], lr_ex, beta_ex, 50),
+    " gdutils:",
+    ref_ex.x,
+)
+assert np.allclose(
+    heavy_ball(q_ex.grad, [1.0, 1.0], lr_ex, beta_ex, 50),
+    ref_ex.x,
+    rtol=1e-12,
+    atol=1e-15,
+)
 """,
     check_args="heavy_ball",
 )
@@ -1092,26 +1112,44 @@ parameters = Exercise(
     ],
     solution_code="""\
 def heavy_ball_parameters(A):
-    eig = np.linalg.eigvalsh(A)                      # sorted ascending: mu first, L last
+    eig = np.linalg.eigvalsh(A)  # sorted ascending: mu first, L last
     sqrt_mu, sqrt_L = np.sqrt(eig[0]), np.sqrt(eig[-1])
     learning_rate = 4 / (sqrt_L + sqrt_mu) ** 2
     beta = ((sqrt_L - sqrt_mu) / (sqrt_L + sqrt_mu)) ** 2
     return learning_rate, beta
 
 
-# the measured rate on a quadratic that is not diagonal: (sqrt(kappa) - 1) / (sqrt(kappa) + 1)
+# the measured rate on a quadratic that is not diagonal: (sqrt(kappa) - 1) /
+# (sqrt(kappa) + 1)
 from gdutils.accelerated import momentum
 
 A_ex = np.array([[5.0, 2.0, 0.0], [2.0, 3.0, 1.0], [0.0, 1.0, 50.0]])
 q_ex = gdu.objectives.quadratic(A_ex, [1.0, 0.0, -1.0])
 lr_ex, beta_ex = heavy_ball_parameters(A_ex)
-run_ex = momentum(q_ex.fun, np.zeros(3), jac=q_ex.grad, learning_rate=lr_ex, beta=beta_ex, maxiter=70, gtol=0.0)
+run_ex = momentum(
+    q_ex.fun,
+    np.zeros(3),
+    jac=q_ex.grad,
+    learning_rate=lr_ex,
+    beta=beta_ex,
+    maxiter=70,
+    gtol=0.0,
+)
 err_ex = np.linalg.norm(run_ex.trajectory - q_ex.minimizers[0], axis=1)
-k_ex = np.arange(30, 70)                             # e_k ~ c k rho^k (a double root): fit log e = a + p log k + k log rho
-fit_ex = np.linalg.lstsq(np.column_stack([np.ones(40), np.log(k_ex), k_ex]), np.log(err_ex[30:70]), rcond=None)[0]
+k_ex = np.arange(
+    30, 70
+)  # e_k ~ c k rho^k (a double root): fit log e = a + p log k + k log rho
+fit_ex = np.linalg.lstsq(
+    np.column_stack([np.ones(40), np.log(k_ex), k_ex]),
+    np.log(err_ex[30:70]),
+    rcond=None,
+)[0]
 kappa_ex = np.linalg.cond(A_ex)
 theory_ex = (np.sqrt(kappa_ex) - 1) / (np.sqrt(kappa_ex) + 1)
-print(f"kappa = {kappa_ex:.2f}; measured rate {np.exp(fit_ex[2]):.4f}, theory {theory_ex:.4f}")
+print(
+    f"kappa = {kappa_ex:.2f}; measured rate {np.exp(fit_ex[2]):.4f}, theory"
+    f" {theory_ex:.4f}"
+)
 assert abs(np.exp(fit_ex[2]) / theory_ex - 1) < 0.005
 """,
     check_args="heavy_ball_parameters",
@@ -1142,11 +1180,11 @@ def adam_steps(grad, x0, learning_rate, steps):
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     x = np.array(x0, dtype=float)
     m, s = np.zeros_like(x), np.zeros_like(x)
-    for t in range(1, steps + 1):          # t counts from 1: 1 - beta**0 would be 0
+    for t in range(1, steps + 1):  # t counts from 1: 1 - beta**0 would be 0
         g = grad(x)
         m = beta1 * m + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g * g
-        m_hat = m / (1 - beta1**t)         # corrected copies; the state m, s stays raw
+        m_hat = m / (1 - beta1**t)  # corrected copies; the state m, s stays raw
         s_hat = s / (1 - beta2**t)
         x = x - learning_rate * m_hat / (np.sqrt(s_hat) + eps)
     return x
@@ -1155,9 +1193,18 @@ def adam_steps(grad, x0, learning_rate, steps):
 from gdutils.accelerated import adam as gdutils_adam
 
 q_ex = gdu.objectives.ill_conditioned_quadratic(2, 100.0)
-ref_ex = gdutils_adam(q_ex.fun, [1.0, 1.0], jac=q_ex.grad, learning_rate=0.05, maxiter=100, gtol=0.0)
-print("adam_steps after 100 steps:", adam_steps(q_ex.grad, [1.0, 1.0], 0.05, 100), " gdutils:", ref_ex.x)
-assert np.allclose(adam_steps(q_ex.grad, [1.0, 1.0], 0.05, 100), ref_ex.x, rtol=1e-12, atol=1e-15)
+ref_ex = gdutils_adam(
+    q_ex.fun, [1.0, 1.0], jac=q_ex.grad, learning_rate=0.05, maxiter=100, gtol=0.0
+)
+print(
+    "adam_steps after 100 steps:",
+    adam_steps(q_ex.grad, [1.0, 1.0], 0.05, 100),
+    " gdutils:",
+    ref_ex.x,
+)
+assert np.allclose(
+    adam_steps(q_ex.grad, [1.0, 1.0], 0.05, 100), ref_ex.x, rtol=1e-12, atol=1e-15
+)
 """,
     check_args="adam_steps",
 )
@@ -1179,15 +1226,24 @@ rmsprop = Exercise(
     ],
     solution_code="""\
 def rmsprop_first_step(rho):
-    # after one step s = (1 - rho) g^2, so the step is eta g / sqrt((1 - rho) g^2): eta / sqrt(1 - rho) long
+    # after one step s = (1 - rho) g^2, so the step is eta g / sqrt((1 - rho) g^2): eta
+    # / sqrt(1 - rho) long
     return 1 / np.sqrt(1 - rho)
 
 
 from gdutils.accelerated import rmsprop as gdutils_rmsprop
 
 g_probe = np.array([3.0, -0.02])
-one = gdutils_rmsprop(lambda x: float(g_probe @ x), np.zeros(2), jac=lambda x: g_probe, learning_rate=0.01,
-                      rho=0.99, eps=1e-12, maxiter=1, gtol=0.0)
+one = gdutils_rmsprop(
+    lambda x: float(g_probe @ x),
+    np.zeros(2),
+    jac=lambda x: g_probe,
+    learning_rate=0.01,
+    rho=0.99,
+    eps=1e-12,
+    maxiter=1,
+    gtol=0.0,
+)
 print("closed form:", rmsprop_first_step(0.99), " measured:", np.abs(one.x) / 0.01)
 assert np.allclose(np.abs(one.x) / 0.01, rmsprop_first_step(0.99), rtol=1e-6)
 """,
@@ -1219,33 +1275,57 @@ regression = Exercise(
     ],
     solution_code="""\
 def regression_momentum(X):
-    A = np.column_stack([X, np.ones(len(X))])        # the bias column
-    H = 2 / len(X) * A.T @ A                         # the MSE's Hessian, the same at every theta
+    A = np.column_stack([X, np.ones(len(X))])  # the bias column
+    H = 2 / len(X) * A.T @ A  # the MSE's Hessian, the same at every theta
     eig = np.linalg.eigvalsh(H)
     sm, sL = np.sqrt(eig[0]), np.sqrt(eig[-1])
     return 4 / (sL + sm) ** 2, ((sL - sm) / (sL + sm)) ** 2
 
 
-# measured on a regression whose features have different scales and a nonzero mean (an ill-conditioned Hessian)
+# measured on a regression whose features have different scales and a nonzero mean (an
+# ill-conditioned Hessian)
 from gdutils.accelerated import momentum
 
 X_raw, y_ex, _ = gdu.data.linear_regression(rng=gdu.book_rng("ch06-ex-regression"))
 X_ex = X_raw * np.array([1.0, 2.0, 4.0, 8.0, 16.0]) + 1.0
 lr_ex, beta_ex = regression_momentum(X_ex)
-theta_ls = np.linalg.lstsq(np.column_stack([X_ex, np.ones(len(X_ex))]), y_ex, rcond=None)[0]
+theta_ls = np.linalg.lstsq(
+    np.column_stack([X_ex, np.ones(len(X_ex))]), y_ex, rcond=None
+)[0]
 eig_ex = np.linalg.eigvalsh(gdu.mse_hessian(X_ex))
 sk_ex = np.sqrt(eig_ex[-1] / eig_ex[0])
-runs_ex = {"heavy ball": momentum(gdu.mse, np.zeros(6), (X_ex, y_ex), gdu.mse_grad, learning_rate=lr_ex,
-                                  beta=beta_ex, maxiter=200, gtol=0.0),
-           "gradient descent": momentum(gdu.mse, np.zeros(6), (X_ex, y_ex), gdu.mse_grad,
-                                        learning_rate=2 / (eig_ex[0] + eig_ex[-1]), beta=0.0, maxiter=200, gtol=0.0)}
+runs_ex = {
+    "heavy ball": momentum(
+        gdu.mse,
+        np.zeros(6),
+        (X_ex, y_ex),
+        gdu.mse_grad,
+        learning_rate=lr_ex,
+        beta=beta_ex,
+        maxiter=200,
+        gtol=0.0,
+    ),
+    "gradient descent": momentum(
+        gdu.mse,
+        np.zeros(6),
+        (X_ex, y_ex),
+        gdu.mse_grad,
+        learning_rate=2 / (eig_ex[0] + eig_ex[-1]),
+        beta=0.0,
+        maxiter=200,
+        gtol=0.0,
+    ),
+}
 left = {}
 for name, run in runs_ex.items():
     err = np.linalg.norm(run.trajectory - theta_ls, axis=1)
     left[name] = err[-1] / err[0]
     print(f"{name}: after 200 steps the error is {left[name]:.1e} of its start")
 rate_ex = ch06.measured_rate(X_ex, lr_ex, beta_ex)
-print(f"kappa = {sk_ex**2:.0f}: measured rate {rate_ex:.4f}, best possible {(sk_ex - 1) / (sk_ex + 1):.4f}")
+print(
+    f"kappa = {sk_ex**2:.0f}: measured rate {rate_ex:.4f}, best possible"
+    f" {(sk_ex - 1) / (sk_ex + 1):.4f}"
+)
 assert left["heavy ball"] < 1e-3 * left["gradient descent"]
 assert np.log(rate_ex) / np.log((sk_ex - 1) / (sk_ex + 1)) > 0.75
 """,
@@ -1282,8 +1362,12 @@ def amsgrad_steps(grad, x0, learning_rate, steps):
         g = grad(x)
         m = beta1 * m + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g * g
-        s_max = np.maximum(s_max, s)          # the running maximum of the raw average: a state of its own
-        x = x - learning_rate * (m / (1 - beta1**t)) / (np.sqrt(s_max / (1 - beta2**t)) + eps)
+        s_max = np.maximum(
+            s_max, s
+        )  # the running maximum of the raw average: a state of its own
+        x = x - learning_rate * (m / (1 - beta1**t)) / (
+            np.sqrt(s_max / (1 - beta2**t)) + eps
+        )
     return x
 
 
@@ -1291,8 +1375,18 @@ def amsgrad_steps(grad, x0, learning_rate, steps):
 from gdutils.accelerated import adam as gdutils_adam
 
 q_ex = gdu.objectives.ill_conditioned_quadratic(2, 100.0)
-ref_ex = gdutils_adam(q_ex.fun, [1.0, 1.0], jac=q_ex.grad, learning_rate=0.05, maxiter=300, gtol=0.0, amsgrad=True)
-assert np.allclose(amsgrad_steps(q_ex.grad, [1.0, 1.0], 0.05, 300), ref_ex.x, rtol=1e-10, atol=1e-14)
+ref_ex = gdutils_adam(
+    q_ex.fun,
+    [1.0, 1.0],
+    jac=q_ex.grad,
+    learning_rate=0.05,
+    maxiter=300,
+    gtol=0.0,
+    amsgrad=True,
+)
+assert np.allclose(
+    amsgrad_steps(q_ex.grad, [1.0, 1.0], 0.05, 300), ref_ex.x, rtol=1e-10, atol=1e-14
+)
 
 
 # the effective step eta / (sqrt(s_hat) + eps) of Adam and of AMSGrad along their runs
@@ -1305,7 +1399,9 @@ def effective_steps(grad, x0, learning_rate, steps, amsgrad):
         m = beta1 * m + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g * g
         s_max = np.maximum(s_max, s)
-        out.append(learning_rate / (np.sqrt((s_max if amsgrad else s) / (1 - beta2**t)) + eps))
+        out.append(
+            learning_rate / (np.sqrt((s_max if amsgrad else s) / (1 - beta2**t)) + eps)
+        )
         x = x - out[-1] * m / (1 - beta1**t)
     return x, np.array(out)
 
@@ -1315,9 +1411,16 @@ growth = {}
 for name, flag in [("Adam", False), ("AMSGrad", True)]:
     x_end, eff = effective_steps(q_ex.grad, [1.0, 1.0], 0.05, T_ex, flag)
     growth[name] = float(np.max(eff[-1] / eff[T_ex // 2 - 1]))
-    print(f"{name}: the effective step grew by a factor {growth[name]:.3f} over the second half of the run")
-assert np.allclose(x_end, amsgrad_steps(q_ex.grad, [1.0, 1.0], 0.05, T_ex), rtol=1e-10, atol=1e-300)
-bound = np.sqrt((1 - 0.999**T_ex) / (1 - 0.999 ** (T_ex // 2)))     # the bias correction's own growth
+    print(
+        f"{name}: the effective step grew by a factor {growth[name]:.3f} over the"
+        " second half of the run"
+    )
+assert np.allclose(
+    x_end, amsgrad_steps(q_ex.grad, [1.0, 1.0], 0.05, T_ex), rtol=1e-10, atol=1e-300
+)
+bound = np.sqrt(
+    (1 - 0.999**T_ex) / (1 - 0.999 ** (T_ex // 2))
+)  # the bias correction's own growth
 print(f"bound for AMSGrad: {bound:.3f}")
 assert growth["AMSGrad"] <= bound * (1 + 1e-9) < growth["Adam"]
 """,

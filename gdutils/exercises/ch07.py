@@ -97,7 +97,7 @@ def buggy_gradient(theta, X, y) -> np.ndarray:
     """
     X = np.asarray(X, dtype=float)
     total = np.zeros(X.shape[1] + 1)
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         ai = np.append(xi, 1.0)
         total = 2 * ai * (ai @ theta - yi)
     return np.clip(total / len(y), -1.0, 1.0)
@@ -900,7 +900,8 @@ fix = Exercise(
     solution_code="""\
 def fixed_gradient(theta, X, y):
     # Bug 3: `total = ...` kept only the last sample; `+=` lets every sample count.
-    # Bug 9: the clip to [-1, 1] hid how wrong the gradient was; a right gradient needs no clip.
+    # Bug 9: the clip to [-1, 1] hid how wrong the gradient was; a right gradient needs
+    # no clip.
     total = np.zeros(X.shape[1] + 1)
     for xi, yi in zip(X, y):
         ai = np.append(xi, 1.0)
@@ -937,9 +938,11 @@ def safe_predict(theta, X):
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d); got shape {X.shape}.")
     d = X.shape[1]
-    if theta.shape != (d + 1,):      # refuses a column (d + 1, 1) and a wrong length alike
-        raise ValueError(f"theta must have shape ({d + 1},) (weights, then bias) for X with {d} features; "
-                         f"got shape {theta.shape}.")
+    if theta.shape != (d + 1,):  # refuses a column (d + 1, 1) and a wrong length alike
+        raise ValueError(
+            f"theta must have shape ({d + 1},) (weights, then bias) for X with {d}"
+            f" features; got shape {theta.shape}."
+        )
     return X @ theta[:-1] + theta[-1]
 """,
     check_args="safe_predict",
@@ -973,18 +976,22 @@ def full_gradient_norm(grad, theta, batches):
     return float(np.linalg.norm(grad(theta, X_all, y_all)))
 
 
-# Used as the stopping test of SGD with mini-batches of 32 (the last of each epoch is smaller):
+# Used as the stopping test of SGD with mini-batches of 32 (the last of each epoch is
+# smaller):
 gen = gdu.book_rng("ch07-ex-full")
 theta = np.zeros(d + 1)
 for epoch in range(1000):
     order = gen.permutation(n)
-    batches = [(X[order[s:s + 32]], y[order[s:s + 32]]) for s in range(0, n, 32)]
+    batches = [(X[order[s : s + 32]], y[order[s : s + 32]]) for s in range(0, n, 32)]
     for Xb, yb in batches:
         theta = theta - 0.01 * gdu.mse_grad(theta, Xb, yb)
     if full_gradient_norm(gdu.mse_grad, theta, batches) < tol:
         break
-print(f"stopped after {epoch + 1} epochs: full gradient norm "
-      f"{full_gradient_norm(gdu.mse_grad, theta, batches):.3f} < {tol}, loss {gdu.mse(theta, X, y):.5f}")
+print(
+    f"stopped after {epoch + 1} epochs: full gradient norm"
+    f" {full_gradient_norm(gdu.mse_grad, theta, batches):.3f} < {tol}, loss"
+    f" {gdu.mse(theta, X, y):.5f}"
+)
 """,
     check_args="full_gradient_norm",
     context=_patient,
@@ -1016,10 +1023,12 @@ def my_numerical_gradient(f, theta, h):
     g = np.zeros_like(theta)
     for i in range(theta.size):
         e = np.zeros_like(theta)
-        e[i] = h                                  # one coordinate at a time
+        e[i] = h  # one coordinate at a time
         up, down = f(theta + e), f(theta - e)
         if np.ndim(up) != 0:
-            raise ValueError(f"f must return a scalar; got an array of shape {np.shape(up)}.")
+            raise ValueError(
+                f"f must return a scalar; got an array of shape {np.shape(up)}."
+            )
         g[i] = (up - down) / (2 * h)
     return g
 """,
@@ -1050,7 +1059,8 @@ huber = Exercise(
     solution_code="""\
 def huber_grad(theta, X, y, delta):
     # d/dr of the Huber loss: r inside [-delta, delta], delta * sign(r) outside, that is
-    # clip(r, -delta, delta); the chain rule multiplies by each sample's features (and 1).
+    # clip(r, -delta, delta); the chain rule multiplies by each sample's features (and
+    # 1).
     A = np.column_stack([X, np.ones(len(y))])
     r = A @ theta - y
     return A.T @ np.clip(r, -delta, delta) / len(y)
@@ -1058,8 +1068,15 @@ def huber_grad(theta, X, y, delta):
 
 # The habit: a gradient check at three random points, on small data with n != d + 1.
 gen = gdu.book_rng("ch07-ex-huber")
-worst = max(gdu.check_gradient(ch07.huber_loss, huber_grad, gen.standard_normal(d + 1), args=(X[:8], y[:8], 1.0))
-            for _ in range(3))
+worst = max(
+    gdu.check_gradient(
+        ch07.huber_loss,
+        huber_grad,
+        gen.standard_normal(d + 1),
+        args=(X[:8], y[:8], 1.0),
+    )
+    for _ in range(3)
+)
 print(f"gradient check of huber_grad: worst relative error {worst:.1e}")
 """,
     check_args="huber_grad",
@@ -1091,8 +1108,10 @@ def ridge_descent(X, y, lam, rate, steps):
     A = np.column_stack([X, np.ones(len(y))])
     theta = np.zeros(A.shape[1])
     for _ in range(steps):
-        reg = theta.copy()     # a copy: `reg = theta` made `reg[-1] = 0.0` zero the bias of theta itself
-        reg[-1] = 0.0          # the weights are penalised, the bias is not
+        reg = (
+            theta.copy()
+        )  # a copy: `reg = theta` made `reg[-1] = 0.0` zero the bias of theta itself
+        reg[-1] = 0.0  # the weights are penalised, the bias is not
         grad = 2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * reg
         theta = theta - rate * grad
     return theta

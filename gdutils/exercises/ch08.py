@@ -175,7 +175,9 @@ def steps_needed(kappa, tol):
     counts = []
     for rho in (1 - 1 / kappa, (kappa - 1) / (kappa + 1)):
         k = int(np.ceil(np.log(tol) / np.log(rho)))
-        while k > 0 and rho ** (k - 1) <= tol:   # guard against round-off in the logarithms
+        while (
+            k > 0 and rho ** (k - 1) <= tol
+        ):  # guard against round-off in the logarithms
             k -= 1
         while rho**k > tol:
             k += 1
@@ -183,10 +185,17 @@ def steps_needed(kappa, tol):
     return tuple(counts)
 
 
-# the check against a run: kappa = 100, gradient descent at 1/L from a start on the slow direction
+# the check against a run: kappa = 100, gradient descent at 1/L from a start on the slow
+# direction
 q100 = gdu.objectives.quadratic(np.diag([1.0, 100.0]))
-run100 = gdu.gradient_descent(q100.fun, np.array([1.0, 0.0]), jac=q100.grad, learning_rate=1 / 100,
-                              maxiter=2000, gtol=0.0)
+run100 = gdu.gradient_descent(
+    q100.fun,
+    np.array([1.0, 0.0]),
+    jac=q100.grad,
+    learning_rate=1 / 100,
+    maxiter=2000,
+    gtol=0.0,
+)
 measured = rates.steps_to(np.linalg.norm(run100.trajectory, axis=1), 1e-6)
 print(f"predicted {steps_needed(100.0, 1e-6)}, measured at 1/L: {measured}")
 assert steps_needed(100.0, 1e-6)[0] == measured
@@ -372,7 +381,10 @@ armijo = Exercise(
     ],
     solution_code="""\
 def armijo(f, grad, x, p, t0, c, shrink):
-    fx, slope = f(x), grad(x) @ p     # the directional derivative at x, negative for a descent direction
+    fx, slope = (
+        f(x),
+        grad(x) @ p,
+    )  # the directional derivative at x, negative for a descent direction
     t = t0
     while f(x + t * p) > fx + c * t * slope:
         t *= shrink
@@ -505,7 +517,7 @@ def _context_exact() -> dict:
     for _ in range(12):
         g = q2.grad(x)
         t_exact = minimize_scalar(
-            lambda t: q2.fun(x - t * g), bracket=(0.0, 1.0), tol=1e-12
+            lambda t, x=x, g=g: q2.fun(x - t * g), bracket=(0.0, 1.0), tol=1e-12
         ).x
         x = x - t_exact * g
         exact_path.append(x.copy())
@@ -534,17 +546,25 @@ exact = Exercise(
     solution_code="""\
 def exact_step(A, b, x):
     g = A @ x - b
-    # f(x - t g) = f(x) - t g.g + t^2/2 g.A g; its derivative in t vanishes at t = g.g / g.A g.
-    # That derivative is -grad f(x - t g).g, so at the exact step the new gradient is orthogonal to g.
+    # f(x - t g) = f(x) - t g.g + t^2/2 g.A g; its derivative in t vanishes at t = g.g /
+    # g.A g. That derivative is -grad f(x - t g).g, so at the exact step the new
+    # gradient is orthogonal to g.
     return (g @ g) / (g @ A @ g)
 
 
 # the check against the zig-zag above: the steps Brent's method found along -g
 A2 = np.diag([1.0, kappa_2d])
 closed_form = np.array([exact_step(A2, np.zeros(2), p) for p in exact_path[:-1]])
-brent = np.array([np.linalg.norm(b - a) / np.linalg.norm(q2.grad(a))
-                  for a, b in zip(exact_path[:-1], exact_path[1:])])
-print(f"largest relative difference from the Brent steps: {np.max(np.abs(closed_form / brent - 1)):.1e}")
+brent = np.array(
+    [
+        np.linalg.norm(b - a) / np.linalg.norm(q2.grad(a))
+        for a, b in zip(exact_path[:-1], exact_path[1:])
+    ]
+)
+print(
+    "largest relative difference from the Brent steps:"
+    f" {np.max(np.abs(closed_form / brent - 1)):.1e}"
+)
 assert np.allclose(closed_form, brent, rtol=1e-6)
 """,
     check_args="exact_step",
@@ -706,15 +726,20 @@ ridge = Exercise(
     solution_code="""\
 def ridge_condition(X, lam):
     n, d = X.shape
-    eig = np.linalg.eigvalsh(2 / n * X.T @ X + 2 * lam * np.eye(d))   # the penalty's Hessian is 2 lam I
+    eig = np.linalg.eigvalsh(
+        2 / n * X.T @ X + 2 * lam * np.eye(d)
+    )  # the penalty's Hessian is 2 lam I
     return eig[-1] / eig[0]
 
 
 kappa_ridge = ridge_condition(X_raw, 0.1)
 kappa_plain = ridge_condition(X_raw, 0.0)
-print(f"kappa {kappa_plain:.1f} -> {kappa_ridge:.1f}; steps at 1/L: "
-      f"{rates.predicted_steps(1 - 1 / kappa_plain, 1e-6)} -> {rates.predicted_steps(1 - 1 / kappa_ridge, 1e-6)}")
-assert kappa_ridge < kappa_plain   # (L + 2 lam) / (mu + 2 lam) < L / mu whenever L > mu
+print(
+    f"kappa {kappa_plain:.1f} -> {kappa_ridge:.1f}; steps at 1/L:"
+    f" {rates.predicted_steps(1 - 1 / kappa_plain, 1e-6)} ->"
+    f" {rates.predicted_steps(1 - 1 / kappa_ridge, 1e-6)}"
+)
+assert kappa_ridge < kappa_plain  # (L + 2 lam) / (mu + 2 lam) < L / mu whenever L > mu
 """,
     check_args="ridge_condition",
     context=_context_ridge,

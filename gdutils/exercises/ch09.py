@@ -77,7 +77,9 @@ def _call_all(fn: Callable, cases, what: str, example: str):
         if got is Ellipsis:
             return _not_attempted(what)
         changed = [
-            k for k, (a, b) in enumerate(zip(args, case)) if not _unchanged(a, b)
+            k
+            for k, (a, b) in enumerate(zip(args, case, strict=True))
+            if not _unchanged(a, b)
         ]
         if changed:
             return Feedback(
@@ -132,8 +134,8 @@ def _match_mistakes(outputs, cases, mistakes, tol) -> Feedback | None:
         try:
             wants = [_quiet(compute, copy.deepcopy(tuple(c))) for c in cases]
             if all(
-                all(_close(g, w, tol) for g, w in zip(got, want))
-                for got, want in zip(outputs, wants)
+                all(_close(g, w, tol) for g, w in zip(got, want, strict=True))
+                for got, want in zip(outputs, wants, strict=True)
             ):
                 return Feedback("fail", hint, name)
         # noqa: BLE001  (a mistake model that does not apply to these cases)
@@ -276,7 +278,7 @@ def check_softmax_ce(fn: Callable) -> Feedback:
     wants = [softmax_cross_entropy(*copy.deepcopy(c)) for c in cases]
     ok = [
         _close(g[0], w[0], _CE_TOL) and _close(g[1], w[1], _CE_TOL)
-        for g, w in zip(outputs, wants)
+        for g, w in zip(outputs, wants, strict=True)
     ]
     if all(ok):
         return Feedback(
@@ -342,13 +344,14 @@ softmax = Exercise(
     solution_code="""\
 def my_softmax_ce(Z, y):
     # Per image, d loss / d z_k = p_k - [k = y]; the mean over the batch divides by n.
-    # Subtracting each row's maximum changes no probability and keeps exp from overflowing;
-    # working with log-probabilities also avoids the log of a tiny probability.
+    # Subtracting each row's maximum changes no probability and keeps exp from
+    # overflowing; working with log-probabilities also avoids the log of a tiny
+    # probability.
     n = len(y)
     S = Z - Z.max(axis=1, keepdims=True)
     log_p = S - np.log(np.exp(S).sum(axis=1, keepdims=True))
-    dZ = np.exp(log_p)                      # the probabilities P, a new array
-    dZ[np.arange(n), y] -= 1.0              # P - Y
+    dZ = np.exp(log_p)  # the probabilities P, a new array
+    dZ[np.arange(n), y] -= 1.0  # P - Y
     return -log_p[np.arange(n), y].mean(), dZ / n
 """,
     check_args="my_softmax_ce",
@@ -501,7 +504,7 @@ def check_choose_rate(fn: Callable) -> Feedback:
                 "not a number",
             )
     wants = [suggest_rate(*copy.deepcopy(c)) for c in cases]
-    ok = [_close(g, w, _RATE_TOL) for g, w in zip(outputs, wants)]
+    ok = [_close(g, w, _RATE_TOL) for g, w in zip(outputs, wants, strict=True)]
     if all(ok):
         return Feedback(
             "pass",
@@ -511,7 +514,7 @@ def check_choose_rate(fn: Callable) -> Feedback:
     named = _match_mistakes(
         [(g,) for g in outputs],
         cases,
-        [(n, (lambda c: lambda *a: (c(*a),))(c), h) for n, c, h in _RATE_MISTAKES],
+        [(n, _one_tuple(c), h) for n, c, h in _RATE_MISTAKES],
         _RATE_TOL,
     )
     if named:
@@ -616,7 +619,7 @@ def choose_rate(rates, losses):
     return rates[i] / 10
 
 
-assert choose_rate(rates, range_losses) == rate_rt   # the chapter's range test
+assert choose_rate(rates, range_losses) == rate_rt  # the chapter's range test
 """,
     check_args="choose_rate",
     context=_range_context,
@@ -800,10 +803,10 @@ def check_early_stopping(fn: Callable) -> Feedback:
     for name, compute, hint in _ES_MISTAKES:
         if all(
             tuple(int(a) for a in compute(*copy.deepcopy(c))) == g
-            for c, g in zip(_ES_CASES, outputs)
+            for c, g in zip(_ES_CASES, outputs, strict=True)
         ):
             return Feedback("fail", hint, name)
-    i = next(i for i, (g, w) in enumerate(zip(outputs, wants)) if g != w)
+    i = next(i for i, (g, w) in enumerate(zip(outputs, wants, strict=True)) if g != w)
     v, p = _ES_CASES[i]
     return Feedback(
         "fail",
@@ -846,7 +849,10 @@ def my_early_stopping(val_losses, patience):
     return best, len(val_losses) - 1
 
 
-assert my_early_stopping([3.0, 2.0, 2.5, 2.0, 2.6, 1.0], 3) == (1, 4)   # the tie at epoch 3 does not count
+assert my_early_stopping([3.0, 2.0, 2.5, 2.0, 2.6, 1.0], 3) == (
+    1,
+    4,
+)  # the tie at epoch 3 does not count
 """,
     check_args="my_early_stopping",
     transfer=True,
@@ -885,16 +891,21 @@ def _ref_standardise(ddof: int):
     return f
 
 
+def _one_tuple(c):
+    """Wrap a function so that it returns its value as a 1-tuple."""
+    return lambda *a: (c(*a),)
+
+
 def _std_mistake(*, fit="train", centre=True, scale="std", axis=0, guard="one"):
     def f(Xtr, Xo):
         if fit == "all":
             F = np.vstack([Xtr, Xo])
         else:
             F = Xtr
-        stats = lambda A: (
-            A.mean(axis=axis, keepdims=True),
-            A.std(axis=axis, keepdims=True),
-        )  # noqa: E731
+
+        def stats(A):
+            return A.mean(axis=axis, keepdims=True), A.std(axis=axis, keepdims=True)
+
         mu, sd = stats(F)
         mu_o, sd_o = stats(Xo) if fit == "own" else (mu, sd)
         if axis == 1:
@@ -1017,7 +1028,9 @@ def check_standardise(fn: Callable) -> Feedback:
         ref = _ref_standardise(ddof)
         if all(
             _close(g[0], w[0], _STD_TOL) and _close(g[1], w[1], _STD_TOL)
-            for g, w in zip(outputs, (ref(*copy.deepcopy(c)) for c in cases))
+            for g, w in zip(
+                outputs, (ref(*copy.deepcopy(c)) for c in cases), strict=True
+            )
         ):
             return Feedback(
                 "pass",
@@ -1068,15 +1081,17 @@ standardise = Exercise(
     solution_code="""\
 def standardise(X_train, X_other):
     # Pixels blank in every training image have std 0, and 0/0 is NaN: divide them by 1
-    # (as scikit-learn's StandardScaler does). A tiny epsilon instead would hide the NaN on
-    # the training set but blow up any image with ink there.
+    # (as scikit-learn's StandardScaler does). A tiny epsilon instead would hide the NaN
+    # on the training set but blow up any image with ink there.
     mu, sd = X_train.mean(axis=0), X_train.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)
     return (X_train - mu) / sd, (X_other - mu) / sd
 
 
 Z_train, Z_val = standardise(X_train_raw, X_val_raw)
-assert np.allclose(Z_train, X_train) and np.allclose(Z_val, X_val)   # what Standardizer gave
+assert np.allclose(Z_train, X_train) and np.allclose(
+    Z_val, X_val
+)  # what Standardizer gave
 """,
     check_args="standardise",
     context=_standardise_context,
