@@ -55,7 +55,10 @@ window.addEventListener("load", gdbookA11yFix);
 def fix_body(html: str) -> str:
     """Apply the body fixes to one page's HTML.
 
-    >>> fix_body('<div role="list" class="citation-list"><div class="citation" id="x" role="doc-biblioentry">')
+    >>> fix_body(
+    ...     '<div role="list" class="citation-list">'
+    ...     '<div class="citation" id="x" role="doc-biblioentry">'
+    ... )
     '<div class="citation-list"><div class="citation" id="x">'
     >>> fix_body('<summary aria-label="Toggle hidden content">Show code</summary>')
     '<summary>Show code</summary>'

@@ -29,7 +29,6 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
-    app.connect(
-        "html-page-context", _drop_thebe, priority=900
-    )  # after every script is added
+    # after every script is added
+    app.connect("html-page-context", _drop_thebe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

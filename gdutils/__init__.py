@@ -2,7 +2,9 @@
 
 >>> import gdutils as gdu
 >>> X, y, theta = gdu.data.linear_regression(rng=0)
->>> res = gdu.gradient_descent(gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, learning_rate=0.2)
+>>> res = gdu.gradient_descent(
+...     gdu.mse, np.zeros(6), (X, y), gdu.mse_grad, learning_rate=0.2
+... )
 >>> res.success
 True
 

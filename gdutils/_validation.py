@@ -33,7 +33,8 @@ def as_real_array(x, name: str = "x") -> np.ndarray:
     >>> as_real_array([1 + 2j])
     Traceback (most recent call last):
     ...
-    ValueError: x is complex (dtype complex128); expected real numbers. Pass x.real if the imaginary part is meant to be dropped.
+    ValueError: x is complex (dtype complex128); expected real numbers. Pass x.real if
+    the imaginary part is meant to be dropped.
     """
     try:
         arr = np.asarray(x)
@@ -203,7 +204,9 @@ def as_step(h, x: np.ndarray, name: str = "h") -> float:
     >>> as_step(1e-20, np.array([1.0]))
     Traceback (most recent call last):
     ...
-    ValueError: h = 1e-20 is too small for x: x + h == x in floating point for entries of size 1 (their spacing is 2.2e-16). A step near 1e-6 * max(1, |x|) = 1e-06 balances truncation and round-off.
+    ValueError: h = 1e-20 is too small for x: x + h == x in floating point for entries
+    of size 1 (their spacing is 2.2e-16). A step near 1e-6 * max(1, |x|) = 1e-06
+    balances truncation and round-off.
     """
     h = as_positive(h, name)
     stuck = (x + h == x) | (x - h == x)
@@ -237,7 +240,8 @@ def scalar_output(value, name: str, what: str = "the loss") -> float:
     >>> scalar_output(np.ones(3), "fun")
     Traceback (most recent call last):
     ...
-    ValueError: fun must return a scalar (one number: the loss); got an array of shape (3,). A per-sample vector of losses needs .mean().
+    ValueError: fun must return a scalar (one number: the loss); got an array of shape
+    (3,). A per-sample vector of losses needs .mean().
     """
     if value is None:
         raise ValueError(
@@ -265,9 +269,8 @@ def scalar_output(value, name: str, what: str = "the loss") -> float:
         and np.size(value) == 1
         and np.asarray(value).dtype.kind in "biuf"
     ):
-        return float(
-            np.asarray(value).item()
-        )  # an array holding one number, as SciPy accepts
+        # an array holding one number, as SciPy accepts
+        return float(np.asarray(value).item())
     if np.ndim(value) != 0:
         shape = np.shape(value)
         tail = (

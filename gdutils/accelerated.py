@@ -26,9 +26,13 @@ eight times fewer steps than the best constant-rate gradient descent:
 
 >>> from gdutils import gradient_descent, objectives
 >>> q = objectives.ill_conditioned_quadratic(2, 100.0)
->>> gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=2 / 101, maxiter=5000).nit
+>>> gradient_descent(
+...     q.fun, [1.0, 1.0], jac=q.grad, learning_rate=2 / 101, maxiter=5000
+... ).nit
 922
->>> momentum(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=4 / 121, beta=(9 / 11) ** 2).nit
+>>> momentum(
+...     q.fun, [1.0, 1.0], jac=q.grad, learning_rate=4 / 121, beta=(9 / 11) ** 2
+... ).nit
 119
 """
 
@@ -158,8 +162,11 @@ def rmsprop(
     Examples
     --------
     >>> f = lambda x: float(x @ x)
-    >>> res = rmsprop(f, [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.01, maxiter=1)
-    >>> np.round(res.x - [3.0, -4.0], 4)  # first step: rate / sqrt(1 - rho) per coordinate
+    >>> res = rmsprop(
+    ...     f, [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.01, maxiter=1
+    ... )
+    >>> # first step: rate / sqrt(1 - rho) per coordinate
+    >>> np.round(res.x - [3.0, -4.0], 4)
     array([-0.0316,  0.0316])
     """
     counted, rate, gtol = _setup(
@@ -231,10 +238,19 @@ def adam(
     --------
     >>> f = lambda x: float(x @ x)
     >>> res = adam(f, [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.1, maxiter=1)
-    >>> np.round(res.x - [3.0, -4.0], 12)  # the first step has size rate in every coordinate
+    >>> # the first step has size rate in every coordinate
+    >>> np.round(res.x - [3.0, -4.0], 12)
     array([-0.1,  0.1])
-    >>> ams = adam(f, [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.1, maxiter=1, amsgrad=True)
-    >>> bool(np.array_equal(ams.x, res.x))  # the same first step: the maximum of one s is s
+    >>> ams = adam(
+    ...     f,
+    ...     [3.0, -4.0],
+    ...     jac=lambda x: 2 * x,
+    ...     learning_rate=0.1,
+    ...     maxiter=1,
+    ...     amsgrad=True,
+    ... )
+    >>> # the same first step: the maximum of one s is s
+    >>> bool(np.array_equal(ams.x, res.x))
     True
     """
     counted, rate, gtol = _setup(
@@ -295,9 +311,11 @@ def momentum_rate(
     all eigenvalues; rho < 1 means stable. ``beta=0`` gives gradient descent's max |1 -
     h|.
 
-    >>> momentum_rate(2 / 101, 0.0, [1.0, 100.0])  # gradient descent: (kappa - 1) / (kappa + 1)
+    >>> # gradient descent: (kappa - 1) / (kappa + 1)
+    >>> momentum_rate(2 / 101, 0.0, [1.0, 100.0])
     0.9801980198019802
-    >>> round(momentum_rate(4 / 121, (9 / 11) ** 2, [1.0, 100.0]), 6)  # (sqrt(kappa) - 1) / (sqrt(kappa) + 1)
+    >>> # (sqrt(kappa) - 1) / (sqrt(kappa) + 1)
+    >>> round(momentum_rate(4 / 121, (9 / 11) ** 2, [1.0, 100.0]), 6)
     0.818182
     """
     as_positive(learning_rate, "learning_rate")

@@ -13,8 +13,12 @@ its error first reached a tolerance, and :func:`stopped_by` names the rule that 
 it.
 
 >>> from gdutils.objectives import ill_conditioned_quadratic
->>> p = Problem.from_objective(ill_conditioned_quadratic(2, 10.0), [np.array([1.0, 1.0])])
->>> rows = run([p], [Method("BFGS", "BFGS"), Method("Nelder-Mead", "Nelder-Mead", uses="f")])
+>>> p = Problem.from_objective(
+...     ill_conditioned_quadratic(2, 10.0), [np.array([1.0, 1.0])]
+... )
+>>> rows = run(
+...     [p], [Method("BFGS", "BFGS"), Method("Nelder-Mead", "Nelder-Mead", uses="f")]
+... )
 >>> [(r.method, r.nfev, r.njev, r.error < 1e-8) for r in rows]
 [('BFGS', 4, 4, True), ('Nelder-Mead', 86, 0, True)]
 >>> min(r.time_ratio for r in rows)
@@ -61,7 +65,9 @@ class Problem:
     non-global minima as pairs ``(x, value)``: a run that ends at one is classified as
     such (see :func:`run`).
 
-    >>> p = Problem("square", lambda x: float(x @ x), lambda x: 2 * x, None, [np.ones(3)], 0.0)
+    >>> p = Problem(
+    ...     "square", lambda x: float(x @ x), lambda x: 2 * x, None, [np.ones(3)], 0.0
+    ... )
     >>> p.dim
     3
     """
@@ -260,7 +266,9 @@ def stopped_by(method: str | Callable, result) -> str:
     ``maxiter``, divergence or the callback.
 
     >>> from scipy.optimize import minimize, rosen, rosen_der
-    >>> stopped_by("L-BFGS-B", minimize(rosen, [-1.2, 1.0], jac=rosen_der, method="L-BFGS-B"))
+    >>> stopped_by(
+    ...     "L-BFGS-B", minimize(rosen, [-1.2, 1.0], jac=rosen_der, method="L-BFGS-B")
+    ... )
     'ftol'
     >>> stopped_by("BFGS", minimize(rosen, [-1.2, 1.0], jac=rosen_der, method="BFGS"))
     'gtol'
@@ -377,7 +385,12 @@ def run(
 
     >>> from gdutils.objectives import rosenbrock
     >>> p = Problem.from_objective(rosenbrock(), [[-1.2, 1.0]])
-    >>> [r.method for r in run([p], [Method("CG", "CG"), Method("Newton", "Newton-CG", uses="fgh")])]
+    >>> [
+    ...     r.method
+    ...     for r in run(
+    ...         [p], [Method("CG", "CG"), Method("Newton", "Newton-CG", uses="fgh")]
+    ...     )
+    ... ]
     ['CG', 'Newton']
     """
     if not problems or not methods:
@@ -438,7 +451,22 @@ def evaluations_to(row: Run, tol: float) -> float:
     """Counted evaluations after which the best error so far is at most ``tol`` (inf if
     never).
 
-    >>> r = Run("p", 1, "m", 0, 2, 0, 0, 1, 0.1, 1.0, 0.0, True, {}, np.array([[1, 5.0], [2, 0.0]]))
+    >>> r = Run(
+    ...     "p",
+    ...     1,
+    ...     "m",
+    ...     0,
+    ...     2,
+    ...     0,
+    ...     0,
+    ...     1,
+    ...     0.1,
+    ...     1.0,
+    ...     0.0,
+    ...     True,
+    ...     {},
+    ...     np.array([[1, 5.0], [2, 0.0]]),
+    ... )
     >>> evaluations_to(r, 1e-3), evaluations_to(r, -1.0)
     (2.0, inf)
     """
@@ -455,8 +483,9 @@ def counts_to(row: Run, tol: float) -> dict[str, float]:
     minimum is compared at equal accuracy too; its ``outcome`` says which minimum it
     was. Keys: ``nfev``, ``njev``, ``nhev`` and ``evaluations`` (their sum).
 
-    >>> r = Run("p", 1, "m", 0, 3, 2, 0, 2, 0.1, 1.0, 0.0, True, {}, np.array([[1, 4.0], [3, 1e-3], [5, 0.0]]),
-    ...         np.array([[1, 0, 0], [2, 1, 0], [3, 2, 0]]))
+    >>> errors = np.array([[1, 4.0], [3, 1e-3], [5, 0.0]])
+    >>> counters = np.array([[1, 0, 0], [2, 1, 0], [3, 2, 0]])
+    >>> r = Run("p", 1, "m", 0, 3, 2, 0, 2, 0.1, 1.0, 0.0, True, {}, errors, counters)
     >>> counts_to(r, 1e-2)
     {'nfev': 2.0, 'njev': 1.0, 'nhev': 0.0, 'evaluations': 3.0}
     >>> counts_to(r, -1.0)["evaluations"]
@@ -504,7 +533,10 @@ def summary(
     """Median of each column over the starts, one dict per (problem, method), in run
     order.
 
-    >>> r = [Run("p", 1, "m", s, n, 0, 0, 1, 0.1, 1.0, 0.0, True, {}, np.zeros((0, 2))) for s, n in [(0, 3), (1, 5)]]
+    >>> r = [
+    ...     Run("p", 1, "m", s, n, 0, 0, 1, 0.1, 1.0, 0.0, True, {}, np.zeros((0, 2)))
+    ...     for s, n in [(0, 3), (1, 5)]
+    ... ]
     >>> summary(r, ["nfev"])
     [{'problem': 'p', 'method': 'm', 'starts': 2, 'nfev': 4.0}]
     """

@@ -22,7 +22,7 @@ from .nn import _affine, _affine_backward, _relu, _relu_backward
 __all__ = ["SoftmaxNet", "INITS"]
 
 #: Initialisations: weight standard deviation (or range) for a layer with fan_in inputs,
-# fan_out outputs.
+#: fan_out outputs.
 INITS = ("he", "glorot", "pytorch", "zeros", "constant")
 
 _WEIGHTS = ("W1", "W2")
@@ -239,7 +239,12 @@ class SoftmaxNet:
 
         >>> net = SoftmaxNet(3, 4, 2, rng=0)
         >>> X, y = np.eye(3), np.array([0, 1, 1])
-        >>> bool(np.allclose(net.fast_loss_and_grad(net.get_theta(), X, y)[1], net.grad(net.get_theta(), X, y)))
+        >>> bool(
+        ...     np.allclose(
+        ...         net.fast_loss_and_grad(net.get_theta(), X, y)[1],
+        ...         net.grad(net.get_theta(), X, y),
+        ...     )
+        ... )
         True
         """
         sl, (d, h), K = self.slices, self.shapes["W1"], self.n_classes
@@ -283,7 +288,10 @@ class SoftmaxNet:
         >>> net = SoftmaxNet(3, 4, 2, rng=0)
         >>> X, y = np.eye(3), np.array([0, 1, 1])
         >>> loss, acc = net.fast_eval(net.get_theta(), X, y)
-        >>> bool(np.isclose(loss, net.loss(None, X, y))), acc == net.accuracy(None, X, y)
+        >>> (
+        ...     bool(np.isclose(loss, net.loss(None, X, y))),
+        ...     acc == net.accuracy(None, X, y),
+        ... )
         (True, True)
         """
         sl, (d, h), K = self.slices, self.shapes["W1"], self.n_classes

@@ -73,7 +73,9 @@ def check_gradient(
 ) -> float:
     """Relative error between ``grad(x)`` and central differences of ``f`` at ``x``.
 
-    >>> check_gradient(lambda x: np.sum(x**3), lambda x: 3 * x**2, np.array([1.0, -2.0])) < 1e-8
+    >>> check_gradient(
+    ...     lambda x: np.sum(x**3), lambda x: 3 * x**2, np.array([1.0, -2.0])
+    ... ) < 1e-8
     True
     """
     x = as_vector(x, "x")

@@ -71,7 +71,8 @@ def classify_critical_point(hessian, tol: float = 1e-8) -> str:
 
     >>> classify_critical_point([[2.0, 0.0], [0.0, 1.0]])
     'minimum'
-    >>> classify_critical_point([[1.0, 2.0], [2.0, 1.0]])  # positive diagonal, still a saddle
+    >>> # positive diagonal, still a saddle
+    >>> classify_critical_point([[1.0, 2.0], [2.0, 1.0]])
     'saddle'
     >>> classify_critical_point(np.zeros((2, 2)))
     'degenerate'
@@ -177,7 +178,15 @@ def escape_times(
     ``max_steps`` steps.
 
     >>> grad = lambda p: p * np.array([2.0, -2.0])     # f = x^2 - y^2
-    >>> t = escape_times(grad, [0.0, 0.0], learning_rate=0.1, noise=1e-3, radius=0.1, n_runs=50, rng=0)
+    >>> t = escape_times(
+    ...     grad,
+    ...     [0.0, 0.0],
+    ...     learning_rate=0.1,
+    ...     noise=1e-3,
+    ...     radius=0.1,
+    ...     n_runs=50,
+    ...     rng=0,
+    ... )
     >>> t.shape, float(np.median(t)), bool(np.all(t > 20))
     ((50,), 38.0, True)
     """
@@ -289,8 +298,11 @@ def basin_map(
     from every minimizer after ``max_steps`` steps (a start on a saddle's stable set
     stays there). A run stops as soon as it is within ``tol`` of a minimizer.
 
-    >>> grad = lambda p: np.stack([p[:, 0] ** 3 - p[:, 0], p[:, 1]], axis=1)  # wells at x = -1, 1
-    >>> basin_map(grad, [[-1.0, 0.0], [1.0, 0.0]], xlim=(-2, 2), ylim=(-1, 1), resolution=5)[0]
+    >>> # wells at x = -1, 1
+    >>> grad = lambda p: np.stack([p[:, 0] ** 3 - p[:, 0], p[:, 1]], axis=1)
+    >>> basin_map(
+    ...     grad, [[-1.0, 0.0], [1.0, 0.0]], xlim=(-2, 2), ylim=(-1, 1), resolution=5
+    ... )[0]
     array([ 0,  0, -1,  1,  1])
     """
     M = as_real_array(minimizers, "minimizers")
@@ -347,9 +359,11 @@ def newton_iterates(
     ``grad`` must return (n, d) and ``hess`` (n, d, d). A run whose Hessian is singular,
     or whose iterate is no longer finite, is NaN from then on (the other runs go on).
 
-    >>> grad = lambda p: p * np.array([2.0, -2.0])              # f = x^2 - y^2, a saddle
+    >>> # f = x^2 - y^2, a saddle
+    >>> grad = lambda p: p * np.array([2.0, -2.0])
     >>> hess = lambda p: np.diag([2.0, -2.0])
-    >>> newton_iterates(grad, hess, [0.3, -0.2], steps=1)       # one jump onto the saddle
+    >>> # one jump onto the saddle
+    >>> newton_iterates(grad, hess, [0.3, -0.2], steps=1)
     array([[ 0.3, -0.2],
            [ 0. ,  0. ]])
     """
@@ -459,9 +473,8 @@ def _cholesky_exists(A: np.ndarray) -> np.ndarray:
     for j in range(d):
         pivot = A[:, j, j] - np.einsum("ij,ij->i", L[:, j, :j], L[:, j, :j])
         ok &= pivot > 0
-        ljj = np.sqrt(
-            np.where(ok, pivot, 1.0)
-        )  # a failed matrix goes on with a dummy pivot, already False
+        # a failed matrix goes on with a dummy pivot, already False
+        ljj = np.sqrt(np.where(ok, pivot, 1.0))
         L[:, j, j] = ljj
         L[:, j + 1 :, j] = (
             A[:, j + 1 :, j] - np.einsum("ikl,il->ik", L[:, j + 1 :, :j], L[:, j, :j])

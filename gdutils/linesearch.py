@@ -76,7 +76,8 @@ def armijo_step(
 
     >>> f = lambda x: float(x @ x)
     >>> x = np.array([1.0, 0.0])
-    >>> armijo_step(f, x, f(x), 2 * x, initial_step=1.0, c1=0.5)  # t = 1 overshoots to -x; 0.5 passes
+    >>> # t = 1 overshoots to -x; 0.5 passes
+    >>> armijo_step(f, x, f(x), 2 * x, initial_step=1.0, c1=0.5)
     (0.5, 0.0, 2)
     """
     p = -g if direction is None else as_real_array(direction, "direction")
@@ -257,7 +258,8 @@ def backtracking(
     >>> f = lambda x: float(x @ x)
     >>> g = lambda x: 2 * x
     >>> res = backtracking(f, [3.0, -4.0], jac=g, initial_step=1.0)
-    >>> res.success, res.nit, res.x, res.step_sizes  # 1.0 overshoots to (-3, 4); 0.5 is exact
+    >>> # 1.0 overshoots to (-3, 4); 0.5 is exact
+    >>> res.success, res.nit, res.x, res.step_sizes
     (True, 1, array([0., 0.]), array([0.5]))
     >>> minimize(f, [3.0, -4.0], jac=g, method=backtracking).x
     array([0., 0.])
@@ -335,7 +337,8 @@ def polyak(
     --------
     >>> f = lambda x: float(x @ x)
     >>> res = polyak(f, [3.0, -4.0], jac=lambda x: 2 * x)
-    >>> float(res.step_sizes[0]), res.nit  # (f - 0) / ||2x||^2 = 1/4: half the exact step on x @ x
+    >>> # (f - 0) / ||2x||^2 = 1/4: half the exact step on x @ x
+    >>> float(res.step_sizes[0]), res.nit
     (0.25, 23)
     """
     counted, gtol = _common(

@@ -87,7 +87,8 @@ def as_labels(y, n_classes: int | None = None, *, n: int | None = None) -> np.nd
     >>> as_labels([[0, 1], [1, 0]], 2)
     Traceback (most recent call last):
     ...
-    ValueError: y looks one-hot (shape (2, 2)); this function expects integer labels of shape (n,): use y.argmax(axis=1).
+    ValueError: y looks one-hot (shape (2, 2)); this function expects integer labels of
+    shape (n,): use y.argmax(axis=1).
     """
     y = np.asarray(y)
     if np.iscomplexobj(y):
@@ -166,7 +167,8 @@ def labels_from_one_hot(Y) -> np.ndarray:
     >>> labels_from_one_hot([1, 0])
     Traceback (most recent call last):
     ...
-    ValueError: Y must be one-hot of shape (n, K); got shape (2,), which looks like integer labels (they need no conversion).
+    ValueError: Y must be one-hot of shape (n, K); got shape (2,), which looks like
+    integer labels (they need no conversion).
     """
     Y = as_real_array(Y, "Y")
     if Y.ndim == 1:

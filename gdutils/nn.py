@@ -106,7 +106,9 @@ def linear_backward(dout, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Returns ``(dX, dW, db)`` = (dout @ W.T, X.T @ dout, dout summed over the batch).
     Every sample uses the same W and b, so their gradients *add up* over the batch.
 
-    >>> dX, dW, db = linear_backward([[1.0], [2.0]], [[1.0, 0.0], [0.0, 1.0]], [[3.0], [4.0]])
+    >>> dX, dW, db = linear_backward(
+    ...     [[1.0], [2.0]], [[1.0, 0.0], [0.0, 1.0]], [[3.0], [4.0]]
+    ... )
     >>> dX
     array([[3., 4.],
            [6., 8.]])
@@ -349,9 +351,10 @@ class TinyNet:
         """Gradients of the loss for every parameter, given dL/d(out) of shape (n,)."""
         keys = {"X", "z1", "h1", "params"}
         if not isinstance(cache, dict) or not keys <= set(cache):
+            got = sorted(cache) if isinstance(cache, dict) else type(cache).__name__
             raise ValueError(
                 "cache must be the dict returned by forward (keys X, z1, h1, params); "
-                f"got {sorted(cache) if isinstance(cache, dict) else type(cache).__name__}."
+                f"got {got}."
             )
         p = cache["params"]
         n = cache["X"].shape[0]

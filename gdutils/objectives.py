@@ -46,7 +46,13 @@ class Objective:
 
     ``critical_points`` maps a label ("minimum", "saddle", ...) to a list of points.
 
-    >>> f = Objective("square", lambda x: float(x @ x), lambda x: 2 * x, lambda x: 2 * np.eye(len(x)), 1)
+    >>> f = Objective(
+    ...     "square",
+    ...     lambda x: float(x @ x),
+    ...     lambda x: 2 * x,
+    ...     lambda x: 2 * np.eye(len(x)),
+    ...     1,
+    ... )
     >>> f(np.array([3.0]))
     9.0
     """
@@ -259,7 +265,11 @@ def plateau_saddle() -> Objective:
     drops into a minimum: a plateau in the loss curve.
 
     >>> p = plateau_saddle()
-    >>> p.minimum, [c.tolist() for c in p.critical_points["minimum"]], p.hess(np.zeros(2))
+    >>> (
+    ...     p.minimum,
+    ...     [c.tolist() for c in p.critical_points["minimum"]],
+    ...     p.hess(np.zeros(2)),
+    ... )
     (-0.25, [[-1.0, 0.0], [1.0, 0.0]], array([[-1.,  0.],
            [ 0.,  1.]]))
     """
@@ -421,8 +431,7 @@ def random_field(d: int, n_features: int = 100, rng=None) -> Objective:
 
     def hess(x):
         c = np.cos(pts(x) @ W.T + b) * a  # (K,) or (n, K)
-        return (
-            -(W.T * c[..., None, :]) @ W
-        )  # sum_k c_k w_k w_k^T, shape (d, d) or (n, d, d)
+        # sum_k c_k w_k w_k^T, shape (d, d) or (n, d, d)
+        return -(W.T * c[..., None, :]) @ W
 
     return Objective(f"random field (d={d}, K={n_features})", fun, grad, hess, d)

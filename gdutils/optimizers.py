@@ -151,9 +151,8 @@ def _rate_at(rate: Callable[[int], float], k: int) -> float:
         isinstance(step, float) and 0.0 <= step < math.inf
     ):  # the common case, checked cheaply
         return step
-    as_positive(
-        step, f"learning_rate({k})", allow_zero=True
-    )  # a schedule may anneal to 0
+    # a schedule may anneal to 0
+    as_positive(step, f"learning_rate({k})", allow_zero=True)
     return float(step)
 
 
@@ -410,9 +409,8 @@ def minibatch_gd(
                 idx = order[start : start + batch_size]
                 g = counted.g(x, X[idx], y[idx], *more)
                 step = rate(k)
-                as_positive(
-                    step, f"learning_rate({k})", allow_zero=True
-                )  # a schedule may anneal to 0
+                # a schedule may anneal to 0
+                as_positive(step, f"learning_rate({k})", allow_zero=True)
                 x = x - step * g
                 k += 1
                 nsamples += len(idx)
@@ -421,9 +419,8 @@ def minibatch_gd(
                     status = 2
                     break
             epoch += 1
-            f = (
-                counted.f(x) if status == 0 else np.nan
-            )  # never evaluate fun on inf/NaN parameters
+            # never evaluate fun on inf/NaN parameters
+            f = counted.f(x) if status == 0 else np.nan
             losses.append(f)
             if status == 0 and _diverged(f, f0, divergence_factor):
                 status = 2

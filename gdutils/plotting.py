@@ -178,7 +178,9 @@ def animate(
 
     >>> fig, ax = plt.subplots(figsize=(2, 2))
     >>> line, = ax.plot([], [])
-    >>> html = animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=2, alt="A growing line")
+    >>> html = animate(
+    ...     fig, lambda i: line.set_data([0, i], [0, i]), frames=2, alt="A growing line"
+    ... )
     >>> "<script" in html.data, "https://" in html.data  # self-contained: works offline
     (True, False)
     """
@@ -188,9 +190,8 @@ def animate(
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
     canvas = fig.canvas
     draw_idle = canvas.draw_idle
-    canvas.draw_idle = lambda *args, **kwargs: (
-        None
-    )  # each frame's savefig draws it: skip the 2nd draw
+    # each frame's savefig draws it: skip the 2nd draw
+    canvas.draw_idle = lambda *args, **kwargs: None
     try:
         html = _offline_controls(anim.to_jshtml(default_mode="once"))
     finally:

@@ -63,7 +63,8 @@ def gd_factor(step: float, eigenvalues: ArrayLike) -> float:
     On a quadratic, ||x_k - x*|| <= factor^k ||x_0 - x*||, with equality in the limit
     for a start that has a component along the worst eigenvector.
 
-    >>> round(gd_factor(2 / 11, [1.0, 10.0]), 12)   # the optimal step 2/(L + mu): (kappa - 1)/(kappa + 1)
+    >>> # the optimal step 2/(L + mu): (kappa - 1)/(kappa + 1)
+    >>> round(gd_factor(2 / 11, [1.0, 10.0]), 12)
     0.818181818182
     """
     as_positive(step, "step")

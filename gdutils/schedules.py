@@ -236,7 +236,8 @@ def robbins_monro(
     True
     >>> robbins_monro(constant(0.1))            # the squares add up without bound
     RobbinsMonro(exponent=0.0, sum_diverges=True, squares_converge=False)
-    >>> robbins_monro(step_decay(0.5, 0.5, 10)).sum_diverges   # geometric: a finite total
+    >>> # geometric: a finite total
+    >>> robbins_monro(step_decay(0.5, 0.5, 10)).sum_diverges
     False
     """
     if not callable(schedule):

@@ -157,7 +157,11 @@ def predicted_variance(G, batch_size: int, *, replace: bool = False) -> float:
     a little more (the finite-population correction), and nothing is left at b = n.
 
     >>> G = np.arange(8.0).reshape(-1, 1)
-    >>> predicted_variance(G, 1), predicted_variance(G, 4, replace=True), predicted_variance(G, 8)
+    >>> (
+    ...     predicted_variance(G, 1),
+    ...     predicted_variance(G, 4, replace=True),
+    ...     predicted_variance(G, 8),
+    ... )
     (5.25, 1.3125, 0.0)
     """
     G = _check_per_example(G)
@@ -254,8 +258,11 @@ def sgd_runs(
     holds inf or NaN from then on.
 
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = 2 * X[:, 0] + 1
-    >>> paths = sgd_runs(X, y, [0.0, 0.0], batch_size=2, learning_rates=[0.05, 0.1],
-    ...                  updates=400, rngs=[np.random.default_rng(s) for s in (0, 1, 2)])
+    >>> rngs = [np.random.default_rng(s) for s in (0, 1, 2)]
+    >>> paths = sgd_runs(
+    ...     X, y, [0.0, 0.0], batch_size=2, learning_rates=[0.05, 0.1], updates=400,
+    ...     rngs=rngs,
+    ... )
     >>> paths.shape, bool(np.allclose(paths[:, :, -1], [2.0, 1.0], atol=1e-6))
     ((2, 3, 401, 2), True)
     """

@@ -16,8 +16,10 @@ The model is anything with ``loss_and_grad(theta, X, y, l2)``, ``loss(theta, X, 
 >>> rng = np.random.default_rng(0)
 >>> X = rng.standard_normal((60, 3)); y = (X[:, 0] > 0).astype(int)
 >>> net = SoftmaxNet(3, 8, 2, rng=0)
->>> res = train(net, net.get_theta(), (X, y), (X, y), optimizer="adam", learning_rate=0.05,
-...             epochs=30, batch_size=20, rng=0)
+>>> res = train(
+...     net, net.get_theta(), (X, y), (X, y), optimizer="adam", learning_rate=0.05,
+...     epochs=30, batch_size=20, rng=0,
+... )
 >>> res.status, bool(res.history["val_acc"][-1] > 0.9)
 (0, True)
 """
@@ -198,7 +200,16 @@ def train(
     >>> from gdutils.classifier import SoftmaxNet
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0]] * 4); y = np.array([0, 1] * 4)
     >>> net = SoftmaxNet(2, 4, 2, rng=0)
-    >>> res = train(net, net.get_theta(), (X, y), (X, y), learning_rate=0.5, epochs=40, batch_size=4, rng=0)
+    >>> res = train(
+    ...     net,
+    ...     net.get_theta(),
+    ...     (X, y),
+    ...     (X, y),
+    ...     learning_rate=0.5,
+    ...     epochs=40,
+    ...     batch_size=4,
+    ...     rng=0,
+    ... )
     >>> res.message, float(res.history["val_acc"][-1])
     ('Completed every epoch.', 1.0)
     """
@@ -376,7 +387,9 @@ def lr_range_test(
     >>> from gdutils.classifier import SoftmaxNet
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0]] * 4); y = np.array([0, 1] * 4)
     >>> net = SoftmaxNet(2, 4, 2, rng=0)
-    >>> rates, losses = lr_range_test(net, net.get_theta(), (X, y), lr_max=1e4, steps=50, batch_size=4, rng=0)
+    >>> rates, losses = lr_range_test(
+    ...     net, net.get_theta(), (X, y), lr_max=1e4, steps=50, batch_size=4, rng=0
+    ... )
     >>> bool(rates[0] == 1e-4), len(rates) == len(losses) <= 50
     (True, True)
     """
@@ -449,7 +462,14 @@ def plot_history(
     ``history`` is :func:`train`'s ``res.history``; ``best_epoch`` draws a vertical
     line. Returns the two axes.
 
-    >>> axes = plot_history({"train_loss": [1.0, 0.5], "train_acc": [0.5, 0.9], "val_loss": [], "val_acc": []})
+    >>> axes = plot_history(
+    ...     {
+    ...         "train_loss": [1.0, 0.5],
+    ...         "train_acc": [0.5, 0.9],
+    ...         "val_loss": [],
+    ...         "val_acc": [],
+    ...     }
+    ... )
     >>> axes[0].get_yscale()
     'log'
     """

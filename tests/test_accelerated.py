@@ -93,9 +93,8 @@ def test_nesterov_is_sutskever_lookahead_form():
         gtol=0.0,
     )
     np.testing.assert_allclose(res.trajectory, np.array(looks), rtol=1e-10, atol=1e-12)
-    assert (
-        res.njev == 51 and res.nfev == 51
-    )  # one gradient and one value per step, plus the start
+    # one gradient and one value per step, plus the start
+    assert res.njev == 51 and res.nfev == 51
 
 
 # --- rates on quadratics: measured against theory -------------------------------------
@@ -107,9 +106,8 @@ def test_heavy_ball_reaches_optimal_rate(kappa):
     s = np.sqrt(kappa)
     alpha, beta = 4 / (s + 1) ** 2, ((s - 1) / (s + 1)) ** 2
     theory = (s - 1) / (s + 1)
-    n = int(
-        150 / -np.log(theory)
-    )  # 65 decades of decrease: still far above float underflow
+    # 65 decades of decrease: still far above float underflow
+    n = int(150 / -np.log(theory))
     res = momentum(
         q.fun,
         [1.0, 1.0],
@@ -148,9 +146,8 @@ def test_nesterov_rate_with_standard_parameters(kappa):
     )
     rho, power = fitted_rate(np.linalg.norm(res.trajectory, axis=1), n // 2, n)
     assert rho == pytest.approx(theory, rel=1e-4)
-    assert power == pytest.approx(
-        1.0, abs=0.05
-    )  # double root at the smallest eigenvalue
+    # double root at the smallest eigenvalue
+    assert power == pytest.approx(1.0, abs=0.05)
 
 
 def test_momentum_rate_equals_companion_matrix_and_measurement():
@@ -310,9 +307,8 @@ def test_constant_rate_adam_does_not_settle_but_amsgrad_does():
         ams: np.linalg.norm(r.trajectory - best, axis=1) / np.linalg.norm(best)
         for ams, r in runs.items()
     }
-    assert (
-        dist[False][:1500].min() < 1e-12 and dist[False][1500:].max() > 1e-2
-    )  # got there, thrown out again
+    # got there, thrown out again
+    assert dist[False][:1500].min() < 1e-12 and dist[False][1500:].max() > 1e-2
     assert dist[True][1500:].max() < 1e-13  # AMSGrad stays at round-off
     # the effective steps, from the gradients along each path
     for ams, r in runs.items():
@@ -515,9 +511,8 @@ def test_callback_and_numerical_gradient(opt):
     exact = opt(q.fun, [1.0, 1.0], jac=q.grad, learning_rate=0.01, maxiter=20)
     numeric = opt(q.fun, [1.0, 1.0], learning_rate=0.01, maxiter=20)
     np.testing.assert_allclose(numeric.x, exact.x, rtol=1e-6)
-    assert (
-        numeric.njev == 0 and numeric.nfev == 21 + 21 * 2 * 2
-    )  # values + central differences
+    # values + central differences
+    assert numeric.njev == 0 and numeric.nfev == 21 + 21 * 2 * 2
 
 
 # --- bad inputs and divergence --------------------------------------------------------

@@ -224,9 +224,8 @@ def test_bad_inputs_raise_clear_errors(quad):
 def test_counts_to_reads_the_counters_at_the_first_evaluation_within_tol(rows, quad):
     for r in rows:
         c = counts_to(r, 1e-6)
-        assert (
-            c["evaluations"] == evaluations_to(r, 1e-6) <= r.evaluations
-        )  # same moment as the trace
+        # same moment as the trace
+        assert c["evaluations"] == evaluations_to(r, 1e-6) <= r.evaluations
         assert c["nfev"] <= r.nfev and c["njev"] <= r.njev and c["nhev"] <= r.nhev
         # an independent reference: rerun with plain closures and stop counting at the
         # first value within tol
@@ -378,9 +377,8 @@ def test_hessian_vector_products_are_counted_for_newton_cg(quad):
         )
         res = minimize(p.fun, p.starts[s], jac=p.jac, hessp=p.hessp, method="Newton-CG")
         assert hp.nhev == res.nhev == hp.reported["nhev"] and hp.uses == "fgp"
-        assert (
-            h.njev == hp.njev and hp.nhev > h.nhev
-        )  # the same Newton steps, one product per CG iteration
+        # the same Newton steps, one product per CG iteration
+        assert h.njev == hp.njev and hp.nhev > h.nhev
 
 
 def test_runs_ending_at_a_known_local_minimum_are_classified_and_measured_against_it():
@@ -404,18 +402,17 @@ def test_runs_ending_at_a_known_local_minimum_are_classified_and_measured_agains
         and bfgs_local.target_gap == pytest.approx(f_loc)
     )
     assert bfgs_local.error == pytest.approx(f_loc, abs=1e-6)  # error is still f - f*
-    assert np.isfinite(
-        counts_to(bfgs_local, 1e-6)["evaluations"]
-    )  # it converged, to the local minimum
+    # it converged, to the local minimum
+    assert np.isfinite(counts_to(bfgs_local, 1e-6)["evaluations"])
     assert bfgs_global.outcome == "global minimum" and bfgs_global.target_gap == 0.0
-    short_local, short_global = select(
-        rows, method="short"
-    )  # stopped at once, near each minimizer
+    # stopped at once, near each minimizer
+    short_local, short_global = select(rows, method="short")
     assert short_local.outcome == short_global.outcome == "not converged"
+    # measured against the nearby one
     assert (
         short_local.target_gap == pytest.approx(f_loc)
         and short_global.target_gap == 0.0
-    )  # measured against the nearby one
+    )
     assert np.isinf(counts_to(short_local, 1e-6)["evaluations"])
 
 

@@ -100,9 +100,8 @@ def test_zero_and_constant_init_symmetry():
     assert np.all(g["W1"] == 0) and np.all(g["b1"] == 0) and np.all(g["W2"] == 0)
     c = SoftmaxNet(4, 5, 3, init="constant", init_value=0.2)
     gW1 = c.unflatten(c.grad(c.get_theta(), X, y))["W1"]
-    np.testing.assert_array_equal(
-        gW1, np.repeat(gW1[:, :1], 5, axis=1)
-    )  # every unit gets the same gradient
+    # every unit gets the same gradient
+    np.testing.assert_array_equal(gW1, np.repeat(gW1[:, :1], 5, axis=1))
 
 
 def test_dead_units_predict_and_accuracy():

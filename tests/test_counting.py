@@ -39,9 +39,8 @@ def test_finite_difference_gradients_are_function_evaluations(x0):
     assert c.jac is None and c.hess is None and c.hessp is None
     res = minimize(c.fun, x0, jac=c.jac, method="BFGS")
     assert c.njev == 0  # no analytic gradient was ever called ...
-    assert (
-        c.nfev == res.nfev
-    )  # ... every "gradient evaluation" SciPy reports cost d calls of fun
+    # ... every "gradient evaluation" SciPy reports cost d calls of fun
+    assert c.nfev == res.nfev
     assert d * res.njev <= c.nfev <= (d + 1) * res.njev + 2 * res.nit
     # an independent count with a plain closure
     calls = []
@@ -75,9 +74,8 @@ def test_trace_records_every_function_value_with_the_running_count():
     ct = c.count_trace  # the counters at each call of fun
     assert ct.shape == (res.nfev, 3) and ct.dtype.kind == "i"
     np.testing.assert_array_equal(ct[:, 0], np.arange(1, res.nfev + 1))
-    np.testing.assert_array_equal(
-        ct.sum(axis=1), tr[:, 0]
-    )  # the running total of the trace
+    # the running total of the trace
+    np.testing.assert_array_equal(ct.sum(axis=1), tr[:, 0])
     assert (
         np.all(np.diff(ct[:, 1]) >= 0) and ct[-1, 1] <= c.njev and ct[:, 2].max() == 0
     )

@@ -219,9 +219,8 @@ def test_rate_zoo():
         right=[
             ch01.stability_limit,
             rate_by_power_iteration,
-            lambda X: (
-                len(X) / np.linalg.norm(bias_col(X), 2) ** 2
-            ),  # L = 2 sigma_max^2 / n
+            # L = 2 sigma_max^2 / n
+            lambda X: len(X) / np.linalg.norm(bias_col(X), 2) ** 2,
             lambda X: float(
                 2
                 / np.max(

@@ -162,10 +162,11 @@ def test_robbins_monro_zoo():
             (schedules.step_decay(0.1, 0.5, 800), "finite total step"),
             (schedules.cosine(0.1, total_steps=10**6), "finite total step"),
             (lambda k: 0.1 / (1 + k) ** 2, "too fast"),
+            # a finite total step, however slowly
             (
                 lambda k: 0.1 / (1 + k) ** 1.0001,
                 "too fast",
-            ),  # a finite total step, however slowly
+            ),
             (lambda k: 0.1 / math.sqrt(1 + k), "too slow"),
             (schedules.power_decay(0.1, power=0.3), "too slow"),
             (lambda k: 0.1 * (1 + k), "growing"),

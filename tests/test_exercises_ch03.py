@@ -296,9 +296,8 @@ def test_start_cases_cover_both_neighbours_of_every_saddle():
     w = ob.multi_well()
     assert len(cases) == 8
     for k in range(0, 8, 2):
-        assert not np.allclose(
-            cases[k][2], cases[k + 1][2]
-        )  # the two sides lead to different minima
+        # the two sides lead to different minima
+        assert not np.allclose(cases[k][2], cases[k + 1][2])
     for S, H, _target, _r in cases:
         assert (
             np.max(np.abs(w.grad(S))) < 1e-12

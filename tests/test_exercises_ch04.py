@@ -99,18 +99,20 @@ def test_linear_zoo():
             lambda dout, X, W: ((W @ dout.T).T, (dout.T @ X).T, np.ones(len(X)) @ dout),
         ],
         wrong=[
+            # raises on shapes
             (
                 lambda dout, X, W: (dout @ W, X.T @ dout, dout.sum(0)),
                 "missing transpose",
-            ),  # raises on shapes
+            ),
             (
                 lambda dout, X, W: (dout @ W.T, dout.T @ X, dout.sum(0)),
                 "missing transpose",
             ),
+            # raises on shapes
             (
                 lambda dout, X, W: (dout @ W.T, X @ dout, dout.sum(0)),
                 "missing transpose",
-            ),  # raises on shapes
+            ),
             (
                 lambda dout, X, W: ((dout @ W.T).T, X.T @ dout, dout.sum(0)),
                 "transposed result",

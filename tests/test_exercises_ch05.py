@@ -163,12 +163,13 @@ def test_residuals_fit_the_polynomial():
 def test_residuals_zoo():
     zoo.judge(
         ch05.residuals.check,
+        # the other sign: same squares, same fit
         right=[
             residuals,
             residuals_vander,
             residuals_loop,
             lambda t, x, y: y - (t[0] * x**2 + t[1] * x + t[2]),
-        ],  # the other sign: same squares, same fit
+        ],
         wrong=[
             (lambda t, x, y: residuals(t, x, y) ** 2, "squared residuals"),
             (lambda t, x, y: float(np.sum(residuals(t, x, y) ** 2)), "sum of squares"),
@@ -185,10 +186,11 @@ def test_residuals_zoo():
             ),
             (lambda t, x, y: residuals(t, x, y)[:, None], "shape"),
             (lambda t, x, y: None, "no return"),
+            # the constant forgotten
             (
                 lambda t, x, y: t[0] * x**2 + t[1] * x - y,
                 None,
-            ),  # the constant forgotten
+            ),
         ],
     )
 
@@ -279,10 +281,11 @@ def test_poisson_jac_zoo():
                 lambda t, X, y: A(X) @ (np.exp(A(X) @ t) - y) / len(y),
                 "missing transpose",
             ),
+            # the loss's terms
             (
                 lambda t, X, y: A(X).T @ (np.exp(A(X) @ t) - y * (A(X) @ t)) / len(y),
                 None,
-            ),  # the loss's terms
+            ),
         ],
     )
 

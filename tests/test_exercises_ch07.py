@@ -234,10 +234,11 @@ def test_predict_zoo():
             (lambda t, X: X @ t[1:] + t[0], "bias first"),
             (lambda t, X: X @ t[:-1], "forgot the bias"),
             (lambda t, X: X @ t[:-1] + t[-1], "column of weights (bug 2)"),
+            # gdutils also accepts weights without a bias
             (
                 gdu.predict,
                 "too few parameters",
-            ),  # gdutils also accepts weights without a bias
+            ),
             (first_d, "too many parameters"),
             (lenient_reshape, "1-D X"),
             (asserting, "assert instead of ValueError"),
@@ -330,10 +331,11 @@ def test_full_zoo():
             ),
             (lambda g, t, B: np.abs(full_vector(g, t, B)).max(), "largest component"),
             (full_vector, "returned the gradient"),
+            # ignores the given gradient
             (
                 lambda g, t, B: weighted_batches(losses.mse_grad, t, B),
                 None,
-            ),  # ignores the given gradient
+            ),
             (lambda g, t, B: B.pop() and stacked(g, t, B), "mutates its input"),
         ],
     )
@@ -393,9 +395,10 @@ def silent_refusal(f, theta, h):
 
 
 def test_numerical_gradient_reference_is_close_to_autograd():
+    # noqa: E731
     smooth = lambda t: (
         anp.sum(anp.exp(0.5 * t)) + anp.log1p(anp.dot(t, t)) + anp.prod(anp.sin(t))
-    )  # noqa: E731
+    )
     for f, theta, h in ch07._numgrad_cases():
         assert f(theta) == pytest.approx(float(smooth(theta)), rel=1e-12)
         exact = autograd_grad(smooth)(theta)
@@ -549,10 +552,11 @@ def test_huber_zoo():
             (lambda t, X, y, dl: v()(t, X, y, dl)[:-1], "bias gradient missing"),
             (huber_bias_first, "bias first"),
             (v(slope=0.5), None),  # half the slope: no name, still wrong
+            # returned the loss
             (
                 lambda t, X, y, dl: ch07.huber_loss(t, X, y, dl),
                 "shape",
-            ),  # returned the loss
+            ),
         ],
     )
 
@@ -611,15 +615,17 @@ def test_ridge_buggy_loop_zeroes_the_bias_and_misses_the_minimiser():
         gdu.numerical_gradient(ch07.ridge_loss, good, args=(X, y, lam)), 0, atol=1e-6
     )
     assert ch07.ridge_loss(bad, X, y, lam) > 1.5 * ch07.ridge_loss(good, X, y, lam)
+    # it did fall
     assert ch07.ridge_loss(bad, X, y, lam) < ch07.ridge_loss(
         np.zeros(X.shape[1] + 1), X, y, lam
-    )  # it did fall
+    )
 
 
 def test_ridge_zoo():
+    # noqa: E731
     r = lambda **kw: (
         lambda X, y, lam, rate, steps: ridge_copy(X, y, lam, rate, steps, **kw)
-    )  # noqa: E731
+    )
     zoo.judge(
         ch07.ridge.check,
         right=[r(), ridge_append, ridge_in_place],

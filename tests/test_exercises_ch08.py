@@ -289,16 +289,18 @@ def test_exact_zoo():
                 "returned the new point",
             ),
             (exact_aliasing_b, "mutates its input"),
+            # half
             (
                 lambda A, b, x: (
                     (_g(A, b, x) @ _g(A, b, x)) / (2 * _g(A, b, x) @ A @ _g(A, b, x))
                 ),
                 None,
-            ),  # half
+            ),
+            # element-wise, not dot products
             (
                 lambda A, b, x: _g(A, b, x) / (A @ _g(A, b, x)),
                 "shape",
-            ),  # element-wise, not dot products
+            ),
             (no_return, "no return"),
         ],
     )
@@ -364,12 +366,13 @@ def test_ridge_zoo():
                 ),
                 "shape",
             ),
+            # X X^T
             (
                 lambda X, lam: np.linalg.cond(
                     2 / len(X) * X @ X.T + 2 * lam * np.eye(len(X))
                 ),
                 None,
-            ),  # X X^T
+            ),
             (no_return, "no return"),
         ],
     )

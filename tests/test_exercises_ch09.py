@@ -164,10 +164,11 @@ def test_softmax_zoo():
             (_ce_bug("logits"), "logits instead of probabilities"),
             (_ce_bug("axis0"), "softmax over the wrong axis"),
             (_ce_bug("overflow"), "overflow"),
+            # the mistake is named despite the overflow
             (
                 _ce_sum_overflow,
                 "sum instead of mean",
-            ),  # the mistake is named despite the overflow
+            ),
             (_ce_bug("in_place"), "mutates its input"),
             (_ce_bug("grad_only"), "not a pair"),
             (_ce_bug("loss_per_sample"), "loss not a number"),
@@ -221,9 +222,8 @@ def _rate_masked(rates, losses):
 
 
 def _rate_inf_copy(rates, losses):
-    clean = np.where(
-        np.isfinite(losses), losses, np.inf
-    )  # a new array: the caller's stays
+    # a new array: the caller's stays
+    clean = np.where(np.isfinite(losses), losses, np.inf)
     return float(rates[np.argmin(clean)] * 0.1)
 
 
@@ -268,10 +268,11 @@ def test_rate_zoo():
             (_rate_in_place, "mutates its input"),
             (lambda r, loss: r / 10, "not a number"),
             (lambda r, loss: 1.234, None),
+            # off by one in the index
             (
                 lambda r, loss: r[_nanmin_index(loss) + 1] / 10,
                 None,
-            ),  # off by one in the index
+            ),
         ],
     )
 

@@ -142,8 +142,8 @@ _JS_RENDERED = """(index) => {
   const node = window.jupyterapp.shell.currentWidget.content.widgets[index].node;
   const md = node.querySelector('.jp-RenderedMarkdown');
   const h = md.querySelector('h1,h2,h3,h4,h5,h6');
-  return {heading: h ? h.innerText.trim() : '', code: md.querySelectorAll('code').length,
-          text: md.innerText};
+  return {heading: h ? h.innerText.trim() : '',
+          code: md.querySelectorAll('code').length, text: md.innerText};
 }"""
 
 _JS_SOURCES = """() => window.jupyterapp.shell.currentWidget.content.widgets.map(
@@ -220,7 +220,8 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
     page.evaluate(_JS_SHOW, statement)
     page.wait_for_function(
         """(i) => { const c = window.jupyterapp.shell.currentWidget.content.widgets[i];
-                    const h = c.node.querySelector('.jp-RenderedMarkdown :is(h1,h2,h3,h4,h5,h6)');
+                    const h = c.node.querySelector(
+                        '.jp-RenderedMarkdown :is(h1,h2,h3,h4,h5,h6)');
                     return !!h && h.innerText.trim().length > 0; }""",
         arg=statement,
         timeout=30_000,
@@ -271,7 +272,8 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
         page.evaluate(
             """() => { const nb = window.jupyterapp.shell.currentWidget.content;
             nb.activeCellIndex = nb.widgets.length - 1;
-            return window.jupyterapp.commands.execute('notebook:insert-cell-below'); }"""
+            return window.jupyterapp.commands.execute(
+                'notebook:insert-cell-below'); }"""
         )
         scratch = page.evaluate(
             "() => window.jupyterapp.shell.currentWidget.content.widgets.length - 1"

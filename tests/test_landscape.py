@@ -1,5 +1,7 @@
 """Landscape helpers against closed forms, gradient_descent and direct simulation."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -70,9 +72,8 @@ def test_diagonal_is_not_enough():
 def test_tolerance_is_relative_to_the_largest_eigenvalue():
     assert ls.classify_critical_point(np.diag([1e6, 1e-5])) == "degenerate"
     assert ls.classify_critical_point(np.diag([1e6, 1e-5]), tol=1e-12) == "minimum"
-    assert (
-        ls.classify_critical_point(np.diag([1e-6, 2e-6])) == "minimum"
-    )  # tiny, but far above tol * max(1, largest)
+    # tiny, but far above tol * max(1, largest)
+    assert ls.classify_critical_point(np.diag([1e-6, 2e-6])) == "minimum"
 
 
 def test_classification_bad_inputs():
@@ -211,9 +212,8 @@ def test_effective_noise_is_the_limit_of_the_linear_recursion():
     for sigma, eta, lam in [(1.0, 0.1, -1.0), (1e-3, 0.05, -4.0), (2.0, 0.3, -0.2)]:
         q = 1 + eta * abs(lam)
         k = np.arange(4000)
-        spread = (
-            eta * sigma * np.sqrt(np.sum(q ** (-2.0 * (k + 1))))
-        )  # std of u_k / q^k as k -> infinity
+        # std of u_k / q^k as k -> infinity
+        spread = eta * sigma * np.sqrt(np.sum(q ** (-2.0 * (k + 1))))
         assert np.isclose(ls.effective_noise(sigma, eta, lam), spread, rtol=1e-12)
         assert np.isclose(
             ls.effective_noise(sigma, eta, lam),
@@ -301,9 +301,8 @@ def test_basin_map_of_a_separable_double_well():
         learning_rate=0.1,
     )
     xs = np.linspace(-2, 2, 41)
-    want = np.where(
-        xs < 0, 0, np.where(xs > 0, 1, -1)
-    )  # minimizers sorted: (-1, 0) first
+    # minimizers sorted: (-1, 0) first
+    want = np.where(xs < 0, 0, np.where(xs > 0, 1, -1))
     for row in labels:
         np.testing.assert_array_equal(row, want)
 
@@ -331,13 +330,14 @@ def test_basin_map_agrees_with_gradient_descent():
                 assert labels[i, j] == -1
             else:
                 assert labels[i, j] == int(np.argmin(np.linalg.norm(M - r.x, axis=1)))
+    # at rate 0.4 some far starts diverge
     assert set(np.unique(labels)) == {
         -1,
         0,
         1,
         2,
         3,
-    }  # at rate 0.4 some far starts diverge
+    }
 
 
 def test_basin_map_bad_inputs():
@@ -373,9 +373,8 @@ def test_the_chapters_square_is_invariant_and_eta_is_below_one_over_L():
 def test_newton_jumps_onto_a_quadratic_saddle_and_matches_a_plain_loop():
     s = ob.saddle(0.5, 3.0)
     traj = ls.newton_iterates(s.grad, s.hess, [0.4, -0.7], steps=3)
-    np.testing.assert_allclose(
-        traj[1:], 0.0, atol=1e-15
-    )  # the quadratic model is exact: one step
+    # the quadratic model is exact: one step
+    np.testing.assert_allclose(traj[1:], 0.0, atol=1e-15)
     w = ob.multi_well()
     x = np.array([0.3, -0.9])
     want = [x.copy()]
@@ -485,9 +484,8 @@ def test_positive_definite_fraction_counts_what_eigvalsh_counts():
         want = np.linalg.eigvalsh(A)[:, 0] > 0
         np.testing.assert_array_equal(ls._cholesky_exists(A), want)
         assert ls.positive_definite_fraction(d, 20_000, rng=d) == want.mean()
-    shifted = ls.random_symmetric(6, 5000, rng=9) + 2.5 * np.eye(
-        6
-    )  # many positive definite ones
+    # many positive definite ones
+    shifted = ls.random_symmetric(6, 5000, rng=9) + 2.5 * np.eye(6)
     np.testing.assert_array_equal(
         ls._cholesky_exists(shifted), np.linalg.eigvalsh(shifted)[:, 0] > 0
     )
@@ -496,7 +494,7 @@ def test_positive_definite_fraction_counts_what_eigvalsh_counts():
 
 def test_positive_definite_fraction_falls_fast_and_is_reproducible():
     fracs = [ls.positive_definite_fraction(d, 20_000, rng=10 + d) for d in range(1, 5)]
-    assert all(a > 3 * b for a, b in zip(fracs, fracs[1:], strict=True))
+    assert all(a > 3 * b for a, b in itertools.pairwise(fracs))
     assert ls.positive_definite_fraction(10, 20_000, rng=0) == 0.0
     assert ls.positive_definite_fraction(
         3, 5000, rng=7

@@ -26,9 +26,8 @@ def test_armijo_step_is_the_first_trial_that_passes(quad):
             quad.fun(x - t * g), rel=1e-14
         )
         assert quad.fun(x - t * g) <= quad.fun(x) - c1 * t * g @ g  # passes
-        assert (
-            quad.fun(x - 2 * t * g) > quad.fun(x) - c1 * 2 * t * g @ g
-        )  # the previous trial failed
+        # the previous trial failed
+        assert quad.fun(x - 2 * t * g) > quad.fun(x) - c1 * 2 * t * g @ g
         assert t >= 0.5 / 50.0  # descent lemma: every t <= 1/L passes when c1 <= 1/2
 
 
@@ -69,9 +68,8 @@ def test_backtracking_converges_and_counts(quad):
     assert res.success and np.allclose(res.x, 0.0, atol=1e-7)
     assert res.njev == res.nit + 1 and len(res.step_sizes) == res.nit
     trials = np.round(np.log(res.step_sizes) / np.log(0.5)).astype(int) + 1
-    assert (
-        res.nfev == 1 + trials.sum()
-    )  # every trial counted, the accepted value reused
+    # every trial counted, the accepted value reused
+    assert res.nfev == 1 + trials.sum()
     assert np.all(np.diff(res.loss_history) < 0)  # sufficient decrease: monotone
     assert np.min(res.step_sizes) >= 0.5 / 50.0
 
@@ -147,9 +145,8 @@ def test_polyak_step_closed_form_and_guarantees(quad):
         x = x - t * g
     dist = np.linalg.norm(res.trajectory, axis=1)
     assert np.all(np.diff(dist) <= 1e-12)  # distance never increases (convex)
-    assert np.all(
-        (dist[1:] / dist[:-1]) ** 2 <= 1 - 1 / (4 * 50.0) + 1e-12
-    )  # strongly convex rate
+    # strongly convex rate
+    assert np.all((dist[1:] / dist[:-1]) ** 2 <= 1 - 1 / (4 * 50.0) + 1e-12)
     stopped = polyak(lambda x: float(x @ x), [1.0], jac=lambda x: 2 * x, f_star=1.0)
     assert stopped.success and stopped.nit == 0 and "f_star" in stopped.message
 
@@ -172,6 +169,5 @@ def test_bad_input():
 
 def test_finite_difference_gradient_is_counted():
     res = backtracking(lambda x: float(x @ x), [1.0, 2.0], maxiter=3, gtol=0.0)
-    assert (
-        res.njev == 0 and res.nfev >= 4 * 4
-    )  # 2 d evaluations per gradient, 4 gradients
+    # 2 d evaluations per gradient, 4 gradients
+    assert res.njev == 0 and res.nfev >= 4 * 4

@@ -36,9 +36,8 @@ def test_loss_matches_scipy_and_is_stable():
     assert loss == pytest.approx(
         -np.mean(scipy_log_softmax(Z, axis=1)[np.arange(len(y)), y]), rel=1e-12
     )
-    big, _ = mc.softmax_cross_entropy(
-        Z + 1e4, y
-    )  # shifting every logit changes nothing
+    # shifting every logit changes nothing
+    big, _ = mc.softmax_cross_entropy(Z + 1e4, y)
     assert big == pytest.approx(loss, rel=1e-9)
     assert mc.softmax_cross_entropy(np.zeros((3, 5)), [0, 1, 4])[0] == pytest.approx(
         np.log(5)

@@ -121,9 +121,8 @@ def test_same_seed_same_parameters():
 def test_gradients_match_central_differences(output, seed):
     net = nn.TinyNet(d_in=3, hidden=6, output=output, rng=seed)
     X, y = _data(output=output, seed=seed)
-    assert (
-        _kink_margin(net, X) > 1e-4
-    )  # no pre-activation within reach of a finite-difference nudge
+    # no pre-activation within reach of a finite-difference nudge
+    assert _kink_margin(net, X) > 1e-4
     theta = net.get_theta()
     g_bp = net.unflatten(net.grad(theta, X, y))
     g_fd = net.unflatten(numerical_gradient(net.loss, theta, args=(X, y)))
@@ -320,9 +319,8 @@ def test_minibatch_training_fits_a_sine():
     )
     assert res.success
     assert res.loss_history[0] > 0.3
-    assert (
-        res.fun < 0.03
-    )  # noise floor 0.01; a straight line cannot get below ~0.2 here
+    # noise floor 0.01; a straight line cannot get below ~0.2 here
+    assert res.fun < 0.03
     line = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[1][
         0
     ] / len(y)
@@ -332,9 +330,8 @@ def test_minibatch_training_fits_a_sine():
 def test_full_batch_gradient_descent_reduces_logistic_loss():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((120, 2))
-    y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 1.2).astype(
-        float
-    )  # a ring: not linearly separable
+    # a ring: not linearly separable
+    y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 1.2).astype(float)
     net = nn.TinyNet(d_in=2, hidden=12, output="logistic", rng=4)
     res = gdu.gradient_descent(
         net.loss, net.get_theta(), (X, y), net.grad, learning_rate=0.5, maxiter=2000

@@ -52,7 +52,7 @@ def test_kernel_and_template(path):
     code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
     assert "import gdutils as gdu" in code
     assert re.search(r"gdu\.book_rngs?\(", code), (
-        "draw randomness from the book seed: gdu.book_rng(name) / gdu.book_rngs(k, name)"
+        "draw randomness from the book seed: gdu.book_rng(name), gdu.book_rngs(k, name)"
     )
     literal = re.findall(r"default_rng\(\s*\d+\s*\)|\b(?:rng|seed)\s*=\s*\d+\b", code)
     assert not literal, (
@@ -175,7 +175,8 @@ def test_exercises_are_plain_markdown_checked_hinted_and_solved_in_gdutils(path)
             cells[stub]
         )
         assert source(cells[chk]).strip() == f"{ex.name}.check({ex.check_args})", (
-            f"{label}: the check cell must be exactly `{ex.name}.check({ex.check_args})`"
+            f"{label}: the check cell must be exactly "
+            f"`{ex.name}.check({ex.check_args})`"
         )
         assert ex.solution_code.strip() and len(ex.hints) >= 2, (
             f"{label}: a worked solution and at least two progressive hints"

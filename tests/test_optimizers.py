@@ -130,9 +130,8 @@ def test_finite_difference_gradient_when_jac_is_none():
         r.fun, [-1.2, 1.0], jac=r.grad, learning_rate=1e-3, maxiter=50, gtol=0.0
     )
     np.testing.assert_allclose(res.x, ref.x, rtol=1e-6)
-    assert (
-        res.njev == 0 and res.nfev == 51 + 51 * 4
-    )  # values + 2d evaluations per gradient
+    # values + 2d evaluations per gradient
+    assert res.njev == 0 and res.nfev == 51 + 51 * 4
 
 
 def test_schedule_is_applied_per_update():
@@ -250,9 +249,8 @@ def test_minibatch_same_seed_same_trajectory_and_sampling_without_replacement(
     a, b, c = run(5), run(5), run(6)
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
     assert not np.array_equal(a.trajectory, c.trajectory)
-    assert (
-        a.nit == 3 * 4 and a.nsamples == 300 and a.nepoch == 3
-    )  # 100 = 32 + 32 + 32 + 4
+    # 100 = 32 + 32 + 32 + 4
+    assert a.nit == 3 * 4 and a.nsamples == 300 and a.nepoch == 3
     assert a.loss_history.shape == (4,) and a.trajectory.shape == (13, 6)
     seen = []
     minibatch_gd(
@@ -264,9 +262,8 @@ def test_minibatch_same_seed_same_trajectory_and_sampling_without_replacement(
         epochs=1,
         rng=0,
     )
-    assert sorted(seen[:10]) == list(
-        range(10)
-    )  # each sample exactly once per epoch (then the final full gradient)
+    # each sample exactly once per epoch (then the final full gradient)
+    assert sorted(seen[:10]) == list(range(10))
 
 
 def test_reference_regression_reaches_noise_floor(regression):
@@ -282,9 +279,8 @@ def test_reference_regression_reaches_noise_floor(regression):
         rng=0,
     )
     assert res.success
-    assert (
-        losses.mse(exact, X, y) < res.fun < 1.3 * 0.01
-    )  # near sigma^2 = 0.01, above the exact optimum
+    # near sigma^2 = 0.01, above the exact optimum
+    assert losses.mse(exact, X, y) < res.fun < 1.3 * 0.01
 
 
 @pytest.mark.parametrize(
@@ -358,9 +354,8 @@ def test_schedule_may_anneal_to_zero_but_not_below():
         epochs=4,
         rng=0,
     )
-    np.testing.assert_array_equal(
-        res.trajectory[-1], res.trajectory[-8]
-    )  # rate 0 after step 8: no motion
+    # rate 0 after step 8: no motion
+    np.testing.assert_array_equal(res.trajectory[-1], res.trajectory[-8])
     with pytest.raises(ValueError, match=r"learning_rate\(3\) must be finite and >= 0"):
         gradient_descent(
             losses.mse,
@@ -438,13 +433,13 @@ def test_callback_intermediate_result_may_stop_the_run_like_scipy():
         options={"learning_rate": 0.1},
     )
     assert ours.status == 3 and not ours.success and "StopIteration" in ours.message
-    assert (
-        ours.fun < 1e-3 <= ours.loss_history[-2]
-    )  # stopped at the first iterate below the threshold
+    # stopped at the first iterate below the threshold
+    assert ours.fun < 1e-3 <= ours.loss_history[-2]
     theirs = minimize(q.fun, [1.0, 1.0], jac=q.grad, method="BFGS", callback=stop_below)
+    # SciPy's own wording
     assert (
         theirs.status == 99 and not theirs.success and "StopIteration" in theirs.message
-    )  # SciPy's own wording
+    )
 
 
 def test_classic_callback_still_gets_the_iterate_through_minimize():
@@ -479,9 +474,8 @@ def test_classic_callback_still_gets_the_iterate_through_minimize():
             intermediate_result
         ),
     )
-    assert all(
-        isinstance(x, np.ndarray) for x in two_params
-    )  # not exactly {"intermediate_result"}: classic form
+    # not exactly {"intermediate_result"}: classic form
+    assert all(isinstance(x, np.ndarray) for x in two_params)
     with pytest.raises(ValueError, match="callback must be callable"):
         gradient_descent(q.fun, [1.0, 1.0], jac=q.grad, callback="stop")
 

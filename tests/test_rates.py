@@ -11,9 +11,8 @@ def test_extreme_eigenvalues_and_factor():
     H = np.array([[2.0, 1.0], [1.0, 2.0]])
     assert rates.extreme_eigenvalues(H) == pytest.approx((1.0, 3.0))
     assert rates.gd_factor(1 / 3, [1.0, 3.0]) == pytest.approx(2 / 3)
-    assert rates.gd_factor(0.5, [1.0, 3.0]) == pytest.approx(
-        0.5
-    )  # 2/(L + mu): (kappa - 1)/(kappa + 1)
+    # 2/(L + mu): (kappa - 1)/(kappa + 1)
+    assert rates.gd_factor(0.5, [1.0, 3.0]) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="symmetric"):
         rates.extreme_eigenvalues([[1.0, 2.0], [0.0, 1.0]])
 

@@ -98,14 +98,12 @@ def test_as_schedule_is_used_by_the_optimizers():
 
 def test_partial_sums_match_closed_forms():
     K = 1000
-    s1, s2 = S.partial_sums(
-        S.inverse_time(1.0, decay=1.0), K
-    )  # rates 1/(k+1): harmonic numbers
+    # rates 1/(k+1): harmonic numbers
+    s1, s2 = S.partial_sums(S.inverse_time(1.0, decay=1.0), K)
     assert s1[-1] == pytest.approx(digamma(K + 1) + np.euler_gamma, rel=1e-12)
     assert s2[-1] == pytest.approx(np.pi**2 / 6 - polygamma(1, K + 1), rel=1e-12)
-    g1, g2 = S.partial_sums(
-        S.step_decay(0.5, factor=0.5, every=10), 400
-    )  # geometric blocks
+    # geometric blocks
+    g1, g2 = S.partial_sums(S.step_decay(0.5, factor=0.5, every=10), 400)
     assert g1[-1] == pytest.approx(0.5 * 10 * (1 - 0.5**40) / 0.5, rel=1e-12)
     assert g2[-1] == pytest.approx(0.25 * 10 * (1 - 0.25**40) / 0.75, rel=1e-12)
     with pytest.raises(ValueError, match="steps"):

@@ -31,9 +31,8 @@ def test_names_give_independent_reproducible_streams(monkeypatch):
         gdu.book_rng("a").standard_normal(1000),
         gdu.book_rng("b").standard_normal(1000),
     )
-    assert (
-        abs(np.corrcoef(a, b)[0, 1]) < 0.15
-    )  # 1000 draws: |r| < 0.15 with prob. > 1 - 1e-5
+    # 1000 draws: |r| < 0.15 with prob. > 1 - 1e-5
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.15
     np.testing.assert_array_equal(a, gdu.book_rng("a").standard_normal(1000))
     # the stream is the book seed's, not numpy's default_rng(BOOK_SEED)
     assert not np.allclose(a[:5], np.random.default_rng(BOOK_SEED).standard_normal(5))

@@ -43,9 +43,8 @@ def test_epoch_batches_are_partitions(n, b, epochs):
     assert len(batches) == per * epochs
     for e in range(epochs):
         epoch = np.concatenate(batches[e * per : (e + 1) * per])
-        assert sorted(epoch.tolist()) == list(
-            range(n)
-        )  # every sample once: without replacement
+        # every sample once: without replacement
+        assert sorted(epoch.tolist()) == list(range(n))
 
 
 @pytest.mark.parametrize("b", [1, 3, 8, None])
@@ -113,9 +112,8 @@ def test_measured_variance_is_close_to_prediction(b, replace):
 def test_variance_edge_cases_and_bad_input():
     G = np.arange(12.0).reshape(6, 2)
     assert st.minibatch_variance(G, 6) == 0.0 and st.predicted_variance(G, 6) == 0.0
-    assert st.minibatch_variance(G, 2, rng=5) == st.minibatch_variance(
-        G, 2, rng=5
-    )  # seeded
+    # seeded
+    assert st.minibatch_variance(G, 2, rng=5) == st.minibatch_variance(G, 2, rng=5)
     with pytest.raises(ValueError, match=r"shape \(n, p\)"):
         st.minibatch_variance(np.arange(6.0), 2)
     with pytest.raises(ValueError, match="at least 2 rows"):
@@ -162,9 +160,8 @@ def test_ema_against_explicit_weights():
     )
     np.testing.assert_allclose(st.ema(v, beta, debias=False), raw, rtol=1e-12)
     np.testing.assert_allclose(st.ema(v, beta), raw / (1 - beta ** (t + 1)), rtol=1e-12)
-    np.testing.assert_allclose(
-        st.ema(np.full(10, 3.0), 0.95), 3.0, rtol=1e-12
-    )  # debiased: constants stay
+    # debiased: constants stay
+    np.testing.assert_allclose(st.ema(np.full(10, 3.0), 0.95), 3.0, rtol=1e-12)
     np.testing.assert_array_equal(st.ema(v, 0.0), v)
 
 
@@ -264,9 +261,8 @@ def test_sgd_runs_schedules_seeds_and_divergence():
         rng=0,
     ).trajectory
     np.testing.assert_allclose(paths[0, 0, :31], ref, rtol=1e-12)
-    assert not np.all(
-        np.isfinite(paths[1, 0, -1])
-    )  # rate 50 diverges: inf/NaN, no warning flood
+    # rate 50 diverges: inf/NaN, no warning flood
+    assert not np.all(np.isfinite(paths[1, 0, -1]))
 
 
 @pytest.mark.parametrize(

@@ -80,9 +80,8 @@ def test_full_batch_updates_match_accelerated(opt, ref, kw):
 def test_adamw_decays_only_weights_and_l2_is_coupled():
     X, y, net = _problem()
     theta0 = net.get_theta()
-    tiny = dict(
-        learning_rate=1e-12, epochs=1, batch_size=len(y), rng=0
-    )  # Adam's own step is negligible
+    # Adam's own step is negligible
+    tiny = dict(learning_rate=1e-12, epochs=1, batch_size=len(y), rng=0)
     res = training.train(
         net, theta0, (X, y), optimizer="adamw", weight_decay=1e10, **tiny
     )

@@ -28,9 +28,8 @@ def test_update_redraws_path_and_reports_regime():
         ax_loss.get_title() == "diverges"
         and fast.loss_history[-1] > fast.loss_history[0]
     )
-    assert (
-        ex.update(0.8).loss_history[-1] < slow.loss_history[-1]
-    )  # larger stable rate: faster
+    # larger stable rate: faster
+    assert ex.update(0.8).loss_history[-1] < slow.loss_history[-1]
     assert (
         ax_path.get_title() == "$\\eta$ = 0.80 $\\times$ 2/L"
         and ax_loss.get_title() == "zig-zags, converges"

@@ -129,14 +129,12 @@ def test_controls_drive_update(explorer):
 def test_make_schedule_shapes():
     assert set(SCHEDULES) == {"constant", "step decay", "1/t", "cosine"}
     step = make_schedule("step decay", 0.1, per_epoch=10, epochs=8)
-    assert (
-        step(19) == 0.1 and step(20) == 0.05
-    )  # halves every quarter of the run (2 epochs)
+    # halves every quarter of the run (2 epochs)
+    assert step(19) == 0.1 and step(20) == 0.05
     assert make_schedule("1/t", 0.1, per_epoch=10, epochs=8)(10) == pytest.approx(0.05)
     cos = make_schedule("cosine", 0.1, per_epoch=10, epochs=8)
-    assert (
-        cos(0) == 0.1 and 0 < cos(79) < 1e-4
-    )  # the last update still has a positive rate
+    # the last update still has a positive rate
+    assert cos(0) == 0.1 and 0 < cos(79) < 1e-4
 
 
 @pytest.mark.parametrize(

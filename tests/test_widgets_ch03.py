@@ -12,9 +12,8 @@ from gdutils.widgets.ch03 import describe_end, draw_run, saddle_explorer  # noqa
 
 
 def _path(ax):
-    return (
-        ax.lines[-2].get_xydata().copy()
-    )  # the path (the last line is its start marker)
+    # the path (the last line is its start marker)
+    return ax.lines[-2].get_xydata().copy()
 
 
 def test_update_redraws_path_loss_and_verdict():
@@ -23,9 +22,8 @@ def test_update_redraws_path_loss_and_verdict():
     w = objectives.multi_well()
     saddle = w.critical_points["saddle"][0]
 
-    stuck = ex.update(
-        noise=0.0
-    )  # default start: the first saddle, snapped exactly onto it
+    # default start: the first saddle, snapped exactly onto it
+    stuck = ex.update(noise=0.0)
     np.testing.assert_allclose(stuck.trajectory, np.tile(saddle, (121, 1)), atol=1e-9)
     assert ax_loss.get_title().startswith("stuck at a saddle")
     assert ax_path.get_title().startswith("start on a critical point")
@@ -43,9 +41,8 @@ def test_update_redraws_path_loss_and_verdict():
     np.testing.assert_allclose(glob.trajectory[-1], w.minimizers[0], atol=1e-3)
     assert ax_path.get_title() == "rate 0.1, noise 0"
 
-    overshoot = ex.update(
-        x0=2.0, y0=-2.0, noise=0.0, learning_rate=0.5
-    )  # large step: another minimum
+    # large step: another minimum
+    overshoot = ex.update(x0=2.0, y0=-2.0, noise=0.0, learning_rate=0.5)
     assert overshoot.verdict.startswith("reached a local minimum")
     assert ex.update(x0=2.4, y0=2.4, learning_rate=0.6).verdict.startswith("diverged")
 

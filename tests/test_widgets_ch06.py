@@ -24,9 +24,8 @@ def test_update_redraws_and_reports_theory_and_measurement():
     hb = ex.update(1.0, 0.5)
     assert not np.array_equal(path_gd, ax_path.lines[0].get_xydata())
     assert hb.rho == pytest.approx(momentum_rate(1 / 25, 0.5, [1.0, 25.0]))
-    assert (
-        hb.measured == pytest.approx(hb.rho, rel=0.01) and hb.rho < gd.rho
-    )  # momentum is faster
+    # momentum is faster
+    assert hb.measured == pytest.approx(hb.rho, rel=0.01) and hb.rho < gd.rho
     assert ax_path.get_title() == "heavy ball: η = 1.00/L, β = 0.50"
     nag = ex.update(1.0, 0.5, True)
     assert ax_path.get_title().startswith("Nesterov") and nag.measured == pytest.approx(

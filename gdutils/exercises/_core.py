@@ -503,7 +503,8 @@ class Exercise:
     ...     f, lambda x: 2 * x, [(1.0,), (2.0,)]), hints=["Multiply by two."],
     ...     solution_code="def double(x):\\n    return 2 * x", check_args="double")
     >>> print(ex.check(lambda x: 2 * x))
-    ✅ Correct. All 2 test cases agree with the reference (tolerance: rtol=1e-06, atol=1e-09).
+    ✅ Correct. All 2 test cases agree with the reference (tolerance: rtol=1e-06,
+    atol=1e-09).
     >>> print(ex.hint())
     💡 Hint 1 of 1: Multiply by two.
     >>> ex.run_solution().passed
@@ -604,7 +605,10 @@ def _module_of(exercise: Exercise):
 def registry() -> dict[str, Exercise]:
     """Every exercise of the book by label (imports every chapter's checker module).
 
-    >>> all(label.split("-")[0] == ex.name.split(".")[0] for label, ex in registry().items())
+    >>> all(
+    ...     label.split("-")[0] == ex.name.split(".")[0]
+    ...     for label, ex in registry().items()
+    ... )
     True
     """
     import importlib

@@ -381,7 +381,9 @@ def ridge_loss(theta, X, y, lam) -> float:
     """(1/n) ||A theta - y||^2 + lam ||w||^2 with A = [X, 1] and theta = (w, b): the
     bias is free.
 
-    >>> ridge_loss(np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5)
+    >>> ridge_loss(
+    ...     np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5
+    ... )
     0.5
     """
     theta = np.asarray(theta, dtype=float)
@@ -391,7 +393,9 @@ def ridge_loss(theta, X, y, lam) -> float:
 def ridge_gradient(theta, X, y, lam) -> np.ndarray:
     """The reference gradient of :func:`ridge_loss`.
 
-    >>> ridge_gradient(np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5)
+    >>> ridge_gradient(
+    ...     np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5
+    ... )
     array([1., 0.])
     """
     theta = np.asarray(theta, dtype=float)
@@ -405,9 +409,8 @@ def _ridge_cases():
     for n, d, lam in [(9, 2, 0.3), (15, 3, 1.7), (6, 1, 0.05)]:
         X = rng.standard_normal((n, d))
         y = X @ rng.uniform(1, 3, d) + 4.0 + 0.3 * rng.standard_normal(n)
-        theta = 2 * rng.standard_normal(d + 1) + np.append(
-            np.zeros(d), 3.0
-        )  # a bias far from 0
+        # a bias far from 0
+        theta = 2 * rng.standard_normal(d + 1) + np.append(np.zeros(d), 3.0)
         cases.append((theta, X, y, lam))
     return cases
 
@@ -515,7 +518,12 @@ def check_ridge_gradient(fn: Callable) -> Feedback:
 def weighted_mse(theta, X, y, s) -> float:
     """sum_i s_i (a_i^T theta - y_i)^2 / sum_i s_i with a_i = (x_i, 1): a weighted mean.
 
-    >>> weighted_mse(np.array([0.0, 0.0]), np.array([[1.0], [2.0]]), np.array([1.0, 2.0]), np.array([3.0, 1.0]))
+    >>> weighted_mse(
+    ...     np.array([0.0, 0.0]),
+    ...     np.array([[1.0], [2.0]]),
+    ...     np.array([1.0, 2.0]),
+    ...     np.array([3.0, 1.0]),
+    ... )
     1.75
     """
     r = _bias_col(X) @ np.asarray(theta, dtype=float) - y
@@ -526,8 +534,12 @@ def weighted_mse(theta, X, y, s) -> float:
 def weighted_mse_gradient(theta, X, y, s) -> np.ndarray:
     """The reference gradient of :func:`weighted_mse`.
 
-    >>> weighted_mse_gradient(np.array([0.0, 0.0]), np.array([[1.0], [2.0]]), np.array([1.0, 2.0]),
-    ...                       np.array([3.0, 1.0]))
+    >>> weighted_mse_gradient(
+    ...     np.array([0.0, 0.0]),
+    ...     np.array([[1.0], [2.0]]),
+    ...     np.array([1.0, 2.0]),
+    ...     np.array([3.0, 1.0]),
+    ... )
     array([-3.5, -2.5])
     """
     A = _bias_col(X)
@@ -822,9 +834,10 @@ weighted = Exercise(
 def weighted_grad(theta, X, y, s):
     A = np.column_stack([X, np.ones(len(X))])
     r = A @ theta - y
+    # each residual weighted once, divided by the total weight
     return (
         2 * A.T @ (s * r) / s.sum()
-    )  # each residual weighted once, divided by the total weight
+    )
 
 
 # verified with the book's gradient check at three random points, with random positive

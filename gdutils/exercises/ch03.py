@@ -386,7 +386,7 @@ def check_escape_direction(fn: Callable) -> Feedback:
 # --- exercise 3: a start near a saddle that leads to a chosen minimum -----------------
 
 #: The saddle of ``multi_well()`` between its two lowest minima, and the radius allowed
-# around it.
+#: around it.
 EXERCISE_SADDLE = min(
     multi_well().critical_points["saddle"],
     key=lambda p: np.linalg.norm(p - [0.0, -1.0]),
@@ -576,7 +576,7 @@ def _check_one_start(start, w, learning_rate) -> Feedback:
 # --- exercise 4: predict an escape time under gradient noise --------------------------
 
 #: The setting printed in the chapter's escape-time exercise: rate, gradient noise,
-# negative eigenvalue, radius.
+#: negative eigenvalue, radius.
 ESCAPE_SETTING = {"learning_rate": 0.1, "noise": 1e-3, "curvature": -2.0, "radius": 0.5}
 
 
@@ -676,7 +676,9 @@ def check_escape_steps(fn) -> Feedback:
 
     >>> check_escape_steps(escape_steps_reference).passed
     True
-    >>> check_escape_steps(lambda e, s, l, r: np.log(r / s) / np.log1p(e * abs(l))).mistake
+    >>> check_escape_steps(
+    ...     lambda e, s, l, r: np.log(r / s) / np.log1p(e * abs(l))
+    ... ).mistake
     'raw noise'
     """
     if not callable(fn) and fn is not None and fn is not Ellipsis:
@@ -993,9 +995,10 @@ direction = Exercise(
     ],
     solution_code="""\
 def escape_direction(H):
+    # sorted increasing; eigenvectors are the COLUMNS
     eigenvalues, eigenvectors = np.linalg.eigh(
         H
-    )  # sorted increasing; eigenvectors are the COLUMNS
+    )
     return eigenvectors[:, 0]
 
 
@@ -1005,9 +1008,10 @@ for gen in gdu.book_rngs(20, "escape-direction"):
     run = landscape.noisy_gd(
         wells.grad, S, learning_rate=eta, noise=1e-6, steps=300, rng=gen
     )
+    # first step 0.05 away from the saddle
     k = np.argmax(
         np.linalg.norm(run - S, axis=1) > 0.05
-    )  # first step 0.05 away from the saddle
+    )
     step = run[k] - S
     cosines.append(abs(step @ u) / np.linalg.norm(step))
 worst = np.degrees(np.arccos(min(cosines)))
@@ -1086,9 +1090,10 @@ escape = Exercise(
     solution_code="""\
 def escape_steps(learning_rate, noise, curvature, radius):
     q = 1 + learning_rate * abs(curvature)  # growth per step along the escape direction
+    # the spread the noisy kicks build up
     sigma_eff = (
         learning_rate * noise / np.sqrt(q**2 - 1)
-    )  # the spread the noisy kicks build up
+    )
     return np.log(radius / sigma_eff) / np.log(q)
 
 
@@ -1134,9 +1139,10 @@ escape_d = Exercise(
     solution_code="""\
 def escape_steps_d(H, offset, learning_rate, radius):
     lam, vecs = np.linalg.eigh(H)
+    # the offset's size along the fastest-growing direction
     c = abs(
         vecs[:, 0] @ offset
-    )  # the offset's size along the fastest-growing direction
+    )
     return np.log(radius / c) / np.log(1 + learning_rate * abs(lam[0]))
 
 
@@ -1180,9 +1186,10 @@ saddle_free = Exercise(
     solution_code="""\
 def saddle_free_step(g, H):
     lam, vecs = np.linalg.eigh(H)
+    # Newton's step with every curvature made positive
     return -vecs @ (
         (vecs.T @ g) / np.abs(lam)
-    )  # Newton's step with every curvature made positive
+    )
 
 
 # From 1,000 random starts near the saddles of the multi-well landscape: the directional

@@ -346,7 +346,9 @@ def check_linear_backward(fn: Callable) -> Feedback:
 
     >>> check_linear_backward(nn.linear_backward).passed
     True
-    >>> check_linear_backward(lambda dout, X, W: (dout @ W.T, dout.T @ X, dout.sum(0))).mistake
+    >>> check_linear_backward(
+    ...     lambda dout, X, W: (dout @ W.T, dout.T @ X, dout.sum(0))
+    ... ).mistake
     'missing transpose'
     """
     return _check_parts(
@@ -630,7 +632,9 @@ def check_logistic_grad(fn: Callable) -> Feedback:
 
     >>> check_logistic_grad(losses.cross_entropy_grad).passed
     True
-    >>> check_logistic_grad(lambda t, X, y, l2: losses.cross_entropy_grad(t, X, y)).mistake
+    >>> check_logistic_grad(
+    ...     lambda t, X, y, l2: losses.cross_entropy_grad(t, X, y)
+    ... ).mistake
     'forgot the L2 term'
     """
     return check_function(
@@ -651,7 +655,9 @@ def tanh_layer_backward(dH, X, W, b) -> tuple[np.ndarray, np.ndarray, np.ndarray
     The local derivative of tanh is 1 - tanh(z)^2 = 1 - H^2; then the Linear layer's
     rules.
 
-    >>> dX, dW, db = tanh_layer_backward(np.ones((2, 1)), np.zeros((2, 3)), np.ones((3, 1)), np.zeros(1))
+    >>> dX, dW, db = tanh_layer_backward(
+    ...     np.ones((2, 1)), np.zeros((2, 3)), np.ones((3, 1)), np.zeros(1)
+    ... )
     >>> dX.shape, dW.shape, db
     ((2, 3), (3, 1), array([2.]))
     """
@@ -823,7 +829,9 @@ def check_tanh_layer_backward(fn: Callable) -> Feedback:
 
     >>> check_tanh_layer_backward(tanh_layer_backward).passed
     True
-    >>> check_tanh_layer_backward(lambda dH, X, W, b: nn.linear_backward(dH, X, W)).mistake
+    >>> check_tanh_layer_backward(
+    ...     lambda dH, X, W, b: nn.linear_backward(dH, X, W)
+    ... ).mistake
     'forgot the tanh derivative'
     """
     return _check_parts(
@@ -942,7 +950,9 @@ def check_softmax_ce_backward(fn: Callable) -> Feedback:
 
     >>> check_softmax_ce_backward(softmax_ce_backward).passed
     True
-    >>> check_softmax_ce_backward(lambda Z, y: softmax_ce_backward(Z, y) * len(y)).mistake
+    >>> check_softmax_ce_backward(
+    ...     lambda Z, y: softmax_ce_backward(Z, y) * len(y)
+    ... ).mistake
     'sum instead of mean'
     """
     what = "`softmax_ce_backward`"
@@ -1001,9 +1011,10 @@ linear = Exercise(
     solution_code="""\
 def my_linear_backward(dout, X, W):
     dX = dout @ W.T  # (n, k) @ (k, d) -> (n, d), the shape of X
+    # (d, n) @ (n, k) -> (d, k): the sum over samples of outer(x_i, dout_i)
     dW = (
         X.T @ dout
-    )  # (d, n) @ (n, k) -> (d, k): the sum over samples of outer(x_i, dout_i)
+    )
     db = dout.sum(axis=0)  # (k,): every sample uses the same b, so their gradients add
     return dX, dW, db
 
@@ -1136,9 +1147,10 @@ def logistic_grad(theta, X, y, l2):
     w, b = theta[:-1], theta[-1]  # weights first, bias last
     p = gdu.sigmoid(X @ w + b)
     z_bar = (p - y) / len(y)  # backward through the logistic head
+    # the penalty adds to the weights only
     return np.append(
         X.T @ z_bar + 2 * l2 * w, z_bar.sum()
-    )  # the penalty adds to the weights only
+    )
 
 
 gen = gdu.book_rng("ch04-ex-logistic")
@@ -1177,9 +1189,10 @@ tanh = Exercise(
     solution_code="""\
 def tanh_layer_backward(dH, X, W, b):
     H = np.tanh(X @ W + b)  # forward again (a real layer would cache H)
+    # through the tanh: its derivative is 1 - tanh(z)^2, elementwise
     dZ = dH * (
         1 - H**2
-    )  # through the tanh: its derivative is 1 - tanh(z)^2, elementwise
+    )
     return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)  # then the Linear layer's rules
 
 
@@ -1241,9 +1254,10 @@ softmax = Exercise(
     solution_code="""\
 def softmax_ce_backward(Z, y):
     n = len(y)
+    # the row maximum subtracted: no overflow
     E = np.exp(
         Z - Z.max(axis=1, keepdims=True)
-    )  # the row maximum subtracted: no overflow
+    )
     P = E / E.sum(axis=1, keepdims=True)  # softmax of each ROW (each sample)
     P[np.arange(n), y] -= 1  # minus the one-hot targets: one entry per row
     return P / n  # the loss is a mean over the n samples
@@ -1262,9 +1276,10 @@ print(
     f" sums to {np.abs(softmax_ce_backward(Z_ex, y_ex).sum(axis=1)).max():.0e}"
 )
 assert err < 1e-7
+# confident logits do not overflow
 assert np.all(
     np.isfinite(softmax_ce_backward(1000 * Z_ex, y_ex))
-)  # confident logits do not overflow
+)
 """,
     check_args="softmax_ce_backward",
     transfer=True,

@@ -139,7 +139,9 @@ def check_forward_gradient(fn: Callable) -> Feedback:
     ...     return np.array([(f(x + h * e) - f0) / h for e in np.eye(x.size)])
     >>> check_forward_gradient(forward_gradient).passed
     True
-    >>> check_forward_gradient(lambda f, x, h: np.full(x.size, (f(x + h) - f(x)) / h)).mistake
+    >>> check_forward_gradient(
+    ...     lambda f, x, h: np.full(x.size, (f(x + h) - f(x)) / h)
+    ... ).mistake
     'all coordinates at once'
     """
     cases = _cases_forward()
@@ -271,7 +273,9 @@ def check_residuals(fn: Callable) -> Feedback:
 
     >>> check_residuals(lambda t, x, y: t[0] * x**2 + t[1] * x + t[2] - y).passed
     True
-    >>> check_residuals(lambda t, x, y: np.sum((t[0] * x**2 + t[1] * x + t[2] - y) ** 2)).mistake
+    >>> check_residuals(
+    ...     lambda t, x, y: np.sum((t[0] * x**2 + t[1] * x + t[2] - y) ** 2)
+    ... ).mistake
     'sum of squares'
     """
     cases = _cases_residuals()
@@ -322,7 +326,12 @@ def poisson_hessian_product(theta, v, X, y) -> np.ndarray:
     """The reference Hessian-vector product of :func:`poisson_loss`: ``A.T @ (exp(A
     theta) * (A v)) / n``.
 
-    >>> poisson_hessian_product(np.zeros(2), np.array([1.0, 0.0]), np.array([[1.0], [2.0]]), np.array([0.0, 3.0]))
+    >>> poisson_hessian_product(
+    ...     np.zeros(2),
+    ...     np.array([1.0, 0.0]),
+    ...     np.array([[1.0], [2.0]]),
+    ...     np.array([0.0, 3.0]),
+    ... )
     array([2.5, 1.5])
     """
     A = _bias_col(X)
@@ -444,7 +453,9 @@ def check_poisson_gradient(fn: Callable) -> Feedback:
 
     >>> check_poisson_gradient(poisson_gradient).passed
     True
-    >>> check_poisson_gradient(lambda t, X, y: 2 / len(y) * _bias_col(X).T @ (_bias_col(X) @ t - y)).mistake
+    >>> check_poisson_gradient(
+    ...     lambda t, X, y: 2 / len(y) * _bias_col(X).T @ (_bias_col(X) @ t - y)
+    ... ).mistake
     'MSE formula copied'
     """
     return _transpose_hint(
@@ -528,7 +539,9 @@ def check_poisson_hessp(fn: Callable) -> Feedback:
 
     >>> check_poisson_hessp(poisson_hessian_product).passed
     True
-    >>> check_poisson_hessp(lambda t, v, X, y: _bias_col(X).T @ (_bias_col(X) @ v) / len(y)).mistake
+    >>> check_poisson_hessp(
+    ...     lambda t, v, X, y: _bias_col(X).T @ (_bias_col(X) @ v) / len(y)
+    ... ).mistake
     'weights forgotten'
     """
     fb = check_function(
@@ -687,9 +700,10 @@ poisson_jac = Exercise(
     solution_code="""\
 def poisson_grad(theta, X, y):
     A = np.column_stack([X, np.ones(len(X))])
+    # the rate minus the count, per sample
     return (
         A.T @ (np.exp(A @ theta) - y) / len(y)
-    )  # the rate minus the count, per sample
+    )
 
 
 from scipy import optimize

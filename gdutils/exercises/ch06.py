@@ -193,9 +193,13 @@ def check_heavy_ball(fn: Callable) -> Feedback:
     The update is v = beta * v - learning_rate * grad(x), then x = x + v, from v = 0.
     Updating ``x0`` in place is allowed: each call gets its own copy.
 
-    >>> check_heavy_ball(lambda grad, x0, a, b, n: _heavy_ball(grad, x0, a, b, n)).passed
+    >>> check_heavy_ball(
+    ...     lambda grad, x0, a, b, n: _heavy_ball(grad, x0, a, b, n)
+    ... ).passed
     True
-    >>> check_heavy_ball(lambda grad, x0, a, b, n: _heavy_ball(grad, x0, a, 0.0, n)).mistake
+    >>> check_heavy_ball(
+    ...     lambda grad, x0, a, b, n: _heavy_ball(grad, x0, a, 0.0, n)
+    ... ).mistake
     'no momentum'
     """
     return check_function(
@@ -303,7 +307,9 @@ def check_heavy_ball_parameters(fn: Callable) -> Feedback:
 
     >>> check_heavy_ball_parameters(heavy_ball_parameters).passed
     True
-    >>> check_heavy_ball_parameters(lambda A: heavy_ball_parameters(np.diag(np.diag(A)))).mistake
+    >>> check_heavy_ball_parameters(
+    ...     lambda A: heavy_ball_parameters(np.diag(np.diag(A)))
+    ... ).mistake
     'diagonal instead of eigenvalues'
     """
     return check_function(
@@ -381,9 +387,9 @@ def _adam(
 
 
 #: Adam's steps do not change when the gradients are scaled, except through eps. Scaled
-# gradients : keep eps negligible in every case, so every placement of eps (after the
-# root, inside it, or : scaled by the bias correction as in the paper's "efficient" form)
-# gives the same iterates.
+#: gradients keep eps negligible in every case, so every placement of eps (after the
+#: root, inside it, or scaled by the bias correction as in the paper's "efficient"
+#: form) gives the same iterates.
 _GRADIENT_SCALE = 1e6
 
 
@@ -502,7 +508,9 @@ def check_adam(fn: Callable) -> Feedback:
 
     >>> check_adam(lambda grad, x0, a, n: _adam(grad, x0, a, n)).passed
     True
-    >>> check_adam(lambda grad, x0, a, n: _adam(grad, x0, a, n, variant="no bias correction")).mistake
+    >>> check_adam(
+    ...     lambda grad, x0, a, n: _adam(grad, x0, a, n, variant="no bias correction")
+    ... ).mistake
     'no bias correction'
     """
     cases = _cases_adam()
@@ -658,9 +666,8 @@ def measured_rate(
     (0.6, 0.58)
     """
     H = _hessian(X)
-    e = np.random.default_rng(0).standard_normal(
-        len(H)
-    )  # the start, minus the minimiser
+    # the start, minus the minimiser
+    e = np.random.default_rng(0).standard_normal(len(H))
     v = np.zeros_like(e)
     errors = [np.linalg.norm(e)]
     with np.errstate(all="ignore"):
@@ -877,7 +884,8 @@ def amsgrad_steps(grad, x0, learning_rate, steps, beta1=0.9, beta2=0.999, eps=1e
     the raw s,
     then Adam's bias correction.
 
-    >>> round(float(amsgrad_steps(lambda x: 2 * x, np.array([3.0]), 0.1, 1)[0]), 6)   # the first step is Adam's
+    >>> # the first step is Adam's
+    >>> round(float(amsgrad_steps(lambda x: 2 * x, np.array([3.0]), 0.1, 1)[0]), 6)
     2.9
     """
     return _adam(grad, x0, learning_rate, steps, beta1, beta2, eps, variant="amsgrad")
@@ -1136,9 +1144,10 @@ run_ex = momentum(
     gtol=0.0,
 )
 err_ex = np.linalg.norm(run_ex.trajectory - q_ex.minimizers[0], axis=1)
+# e_k ~ c k rho^k (a double root): fit log e = a + p log k + k log rho
 k_ex = np.arange(
     30, 70
-)  # e_k ~ c k rho^k (a double root): fit log e = a + p log k + k log rho
+)
 fit_ex = np.linalg.lstsq(
     np.column_stack([np.ones(40), np.log(k_ex), k_ex]),
     np.log(err_ex[30:70]),
@@ -1362,9 +1371,10 @@ def amsgrad_steps(grad, x0, learning_rate, steps):
         g = grad(x)
         m = beta1 * m + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g * g
+        # the running maximum of the raw average: a state of its own
         s_max = np.maximum(
             s_max, s
-        )  # the running maximum of the raw average: a state of its own
+        )
         x = x - learning_rate * (m / (1 - beta1**t)) / (
             np.sqrt(s_max / (1 - beta2**t)) + eps
         )
@@ -1418,9 +1428,10 @@ for name, flag in [("Adam", False), ("AMSGrad", True)]:
 assert np.allclose(
     x_end, amsgrad_steps(q_ex.grad, [1.0, 1.0], 0.05, T_ex), rtol=1e-10, atol=1e-300
 )
+# the bias correction's own growth
 bound = np.sqrt(
     (1 - 0.999**T_ex) / (1 - 0.999 ** (T_ex // 2))
-)  # the bias correction's own growth
+)
 print(f"bound for AMSGrad: {bound:.3f}")
 assert growth["AMSGrad"] <= bound * (1 + 1e-9) < growth["Adam"]
 """,

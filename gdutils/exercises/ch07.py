@@ -261,7 +261,8 @@ def check_safe_predict(fn: Callable) -> Feedback:
     ...     return X @ theta[:-1] + theta[-1]
     >>> check_safe_predict(safe).passed
     True
-    >>> check_safe_predict(lambda t, X: X @ t[:-1] + t[-1]).mistake  # right values, no shape checks
+    >>> # right values, no shape checks
+    >>> check_safe_predict(lambda t, X: X @ t[:-1] + t[-1]).mistake
     'column of weights (bug 2)'
     """
     reference = lambda t, X: add_bias(X) @ t  # noqa: E731
@@ -331,7 +332,8 @@ def full_gradient_norm(grad: Callable, theta, batches) -> float:
 
     >>> X = np.array([[1.0], [2.0], [3.0]]); y = np.array([2.0, 4.0, 7.0])
     >>> batches = [(X[:2], y[:2]), (X[2:], y[2:])]
-    >>> full_gradient_norm(losses.mse_grad, np.array([2.0, 0.0]), batches)  # (2/3) * 1 * [3, 1]
+    >>> # (2/3) * 1 * [3, 1]
+    >>> full_gradient_norm(losses.mse_grad, np.array([2.0, 0.0]), batches)
     2.1081851067789197
     """
     X = np.concatenate([np.asarray(b[0], dtype=float) for b in batches])
@@ -358,9 +360,8 @@ def _full_cases() -> list[tuple[Callable, np.ndarray, list]]:
         else:
             y = X @ rng.standard_normal(d) + rng.standard_normal(n)
         theta = rng.standard_normal(d + 1)
-        batches = [
-            (X[s : s + b], y[s : s + b]) for s in range(0, n, b)
-        ]  # the last batch is smaller
+        # the last batch is smaller
+        batches = [(X[s : s + b], y[s : s + b]) for s in range(0, n, b)]
         cases.append((grad, theta, batches))
     return cases
 
@@ -528,7 +529,9 @@ def check_numerical_gradient(fn: Callable) -> Feedback:
 
     >>> check_numerical_gradient(gradcheck.numerical_gradient).passed
     True
-    >>> check_numerical_gradient(lambda f, t, h: (f(t + h) - f(t - h)) / (2 * h)).mistake
+    >>> check_numerical_gradient(
+    ...     lambda f, t, h: (f(t + h) - f(t - h)) / (2 * h)
+    ... ).mistake
     'all coordinates at once (bug 5)'
     """
     fb = check_function(
@@ -594,7 +597,8 @@ def huber_loss(theta, X, y, delta) -> float:
     ``h(r) = r**2 / 2`` for ``|r| <= delta`` and ``delta * (|r| - delta / 2)``
     otherwise.
 
-    >>> huber_loss(np.zeros(2), np.array([[1.0], [2.0]]), np.array([0.5, 3.0]), 1.0)  # (0.125 + 2.5) / 2
+    >>> # (0.125 + 2.5) / 2
+    >>> huber_loss(np.zeros(2), np.array([[1.0], [2.0]]), np.array([0.5, 3.0]), 1.0)
     1.3125
     """
     theta, A, y = (
@@ -619,9 +623,8 @@ def _huber_cases():
     for n, d, delta in [(9, 2, 0.5), (12, 3, 1.5), (7, 1, 0.8)]:
         X = rng.standard_normal((n, d))
         theta = rng.standard_normal(d + 1)
-        outside = (
-            np.arange(n) % 2 == 1
-        )  # half the residuals beyond delta, mostly positive ones
+        # half the residuals beyond delta, mostly positive ones
+        outside = np.arange(n) % 2 == 1
         r = delta * np.where(
             outside,
             rng.choice([-1, 1, 1, 1], n) * rng.uniform(3.0, 10.0, n),
@@ -732,7 +735,9 @@ def check_huber_grad(fn: Callable) -> Feedback:
 def ridge_loss(theta, X, y, lam) -> float:
     """Ridge loss: the MSE plus ``lam * ||w||^2``, the bias (last entry) not penalised.
 
-    >>> ridge_loss(np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5)
+    >>> ridge_loss(
+    ...     np.array([1.0, 5.0]), np.array([[1.0], [2.0]]), np.array([6.0, 7.0]), 0.5
+    ... )
     0.5
     """
     theta = np.asarray(theta, dtype=float)
@@ -1108,9 +1113,10 @@ def ridge_descent(X, y, lam, rate, steps):
     A = np.column_stack([X, np.ones(len(y))])
     theta = np.zeros(A.shape[1])
     for _ in range(steps):
+        # a copy: `reg = theta` made `reg[-1] = 0.0` zero the bias of theta itself
         reg = (
             theta.copy()
-        )  # a copy: `reg = theta` made `reg[-1] = 0.0` zero the bias of theta itself
+        )
         reg[-1] = 0.0  # the weights are penalised, the bias is not
         grad = 2 / len(y) * A.T @ (A @ theta - y) + 2 * lam * reg
         theta = theta - rate * grad

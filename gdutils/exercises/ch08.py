@@ -255,9 +255,8 @@ def _gq(x):
 
 def _cases_armijo():
     xq = np.array([2.0, -1.0, 1.0])
-    scaled = -np.array([2.0, 1.5, 1.0]) * _gq(
-        xq
-    )  # a scaled gradient: a descent direction that is not -g
+    # a scaled gradient: a descent direction that is not -g
+    scaled = -np.array([2.0, 1.5, 1.0]) * _gq(xq)
     xr = np.array([-1.2, 1.0])
     gr = _rosen_grad(xr)
     # (every case keeps the slips below terminating: a learner's loop must not hang the
@@ -265,6 +264,7 @@ def _cases_armijo():
     return [
         (_fq, _gq, xq, scaled, 1.0, 0.4, 0.8),
         (_fq, _gq, xq, -_gq(xq), 1.0, 0.3, 0.7),
+        # t0 passes at once
         (
             _fq,
             _gq,
@@ -273,7 +273,7 @@ def _cases_armijo():
             0.02,
             0.1,
             0.5,
-        ),  # t0 passes at once
+        ),
         (_rosen, _rosen_grad, xr, -gr / np.linalg.norm(gr), 1.0, 1e-4, 0.5),
         (
             _rosen,
@@ -381,10 +381,11 @@ armijo = Exercise(
     ],
     solution_code="""\
 def armijo(f, grad, x, p, t0, c, shrink):
+    # the directional derivative at x, negative for a descent direction
     fx, slope = (
         f(x),
         grad(x) @ p,
-    )  # the directional derivative at x, negative for a descent direction
+    )
     t = t0
     while f(x + t * p) > fx + c * t * slope:
         t *= shrink
@@ -594,9 +595,8 @@ def _extremes(M):
 
 
 def _cases_ridge():
-    rng = np.random.default_rng(
-        8
-    )  # fixed test cases of the checker (not a draw of the chapter)
+    # fixed test cases of the checker (not a draw of the chapter)
+    rng = np.random.default_rng(8)
     X1 = rng.standard_normal((40, 3)) * np.array([1.0, 5.0, 0.2])
     X2 = rng.standard_normal((25, 4)) + np.array([3.0, 0.0, -1.0, 2.0])
     return [(X1, 0.1), (X2, 0.01), (X1[:, :2], 1.0)]
@@ -726,9 +726,10 @@ ridge = Exercise(
     solution_code="""\
 def ridge_condition(X, lam):
     n, d = X.shape
+    # the penalty's Hessian is 2 lam I
     eig = np.linalg.eigvalsh(
         2 / n * X.T @ X + 2 * lam * np.eye(d)
-    )  # the penalty's Hessian is 2 lam I
+    )
     return eig[-1] / eig[0]
 
 

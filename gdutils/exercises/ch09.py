@@ -154,9 +154,8 @@ def _ce_cases() -> list[tuple[np.ndarray, np.ndarray]]:
     cases = []
     for n, K in [(5, 3), (7, 10), (6, 4)]:
         cases.append((rng.standard_normal((n, K)) * 2.0, rng.integers(0, K, n)))
-    Z = rng.standard_normal((4, 5)) + np.array(
-        [[800.0], [-700.0], [0.0], [750.0]]
-    )  # large logits
+    # large logits
+    Z = rng.standard_normal((4, 5)) + np.array([[800.0], [-700.0], [0.0], [750.0]])
     cases.append((Z, np.array([0, 4, 2, 1])))
     return cases
 
@@ -259,7 +258,9 @@ def check_softmax_ce(fn: Callable) -> Feedback:
 
     >>> check_softmax_ce(softmax_cross_entropy).passed
     True
-    >>> check_softmax_ce(lambda Z, y: tuple(v * len(y) for v in softmax_cross_entropy(Z, y))).mistake
+    >>> check_softmax_ce(
+    ...     lambda Z, y: tuple(v * len(y) for v in softmax_cross_entropy(Z, y))
+    ... ).mistake
     'sum instead of mean'
     """
     what = "`my_softmax_ce`"
@@ -630,15 +631,17 @@ assert choose_rate(rates, range_losses) == rate_rt  # the chapter's range test
 # --- exercise 3: early stopping with patience -----------------------------------------
 
 _ES_CASES = [
+    # a dip after two bad epochs
     (
         np.array([2.0, 1.5, 1.2, 1.3, 1.25, 1.4, 1.1, 1.5, 1.6, 1.7]),
         3,
-    ),  # a dip after two bad epochs
+    ),
     (np.array([2.0, 1.5, 1.2, 1.3, 1.25, 1.4, 1.1, 1.5, 1.6, 1.7]), 2),
+    # a tie is not an improvement
     (
         np.array([1.0, 0.9, 1.0, 1.0, 0.9, 1.0, 1.0, 1.0, 0.7]),
         3,
-    ),  # a tie is not an improvement
+    ),
     (np.array([3.0, 2.0, 1.5, 1.2, 1.0, 0.9]), 2),  # never stops: last epoch
     (np.array([1.0, 1.1, 1.2, 1.3, 1.4, 0.5]), 4),  # worse from the start
     (np.array([1.0, 0.8, 0.9, 0.7, 0.75, 0.72, 0.6, 0.65, 0.66, 0.67, 0.68]), 3),
@@ -849,10 +852,11 @@ def my_early_stopping(val_losses, patience):
     return best, len(val_losses) - 1
 
 
+# the tie at epoch 3 does not count
 assert my_early_stopping([3.0, 2.0, 2.5, 2.0, 2.6, 1.0], 3) == (
     1,
     4,
-)  # the tie at epoch 3 does not count
+)
 """,
     check_args="my_early_stopping",
     transfer=True,
@@ -1008,9 +1012,16 @@ def check_standardise(fn: Callable) -> Feedback:
     Both the population std (ddof = 0, NumPy's default) and the sample std (ddof = 1)
     pass; columns constant on the training set must be divided by 1.
 
-    >>> check_standardise(lambda a, b: (Standardizer().fit(a).transform(a), Standardizer().fit(a).transform(b))).passed
+    >>> check_standardise(
+    ...     lambda a, b: (
+    ...         Standardizer().fit(a).transform(a),
+    ...         Standardizer().fit(a).transform(b),
+    ...     )
+    ... ).passed
     True
-    >>> check_standardise(lambda a, b: ((a - a.mean(0)) / a.std(0), (b - a.mean(0)) / a.std(0))).mistake
+    >>> check_standardise(
+    ...     lambda a, b: ((a - a.mean(0)) / a.std(0), (b - a.mean(0)) / a.std(0))
+    ... ).mistake
     'std zero not handled'
     """
     what = "`standardise`"
@@ -1089,9 +1100,10 @@ def standardise(X_train, X_other):
 
 
 Z_train, Z_val = standardise(X_train_raw, X_val_raw)
+# what Standardizer gave
 assert np.allclose(Z_train, X_train) and np.allclose(
     Z_val, X_val
-)  # what Standardizer gave
+)
 """,
     check_args="standardise",
     context=_standardise_context,

@@ -92,7 +92,8 @@ class BatchExplorer:
     >>> ex = BatchExplorer(x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=3, resolution=11)
     >>> before = ex.loss_line.get_ydata().copy()
     >>> _ = ex.update(learning_rate=0.01, batch_size=None)
-    >>> bool(np.all(ex.loss_line.get_ydata()[1:] > before[1:]))   # a smaller rate: higher losses
+    >>> # a smaller rate: higher losses
+    >>> bool(np.all(ex.loss_line.get_ydata()[1:] > before[1:]))
     True
     """
 
@@ -174,7 +175,9 @@ class BatchExplorer:
         return its result.
 
         >>> x = np.linspace(0.0, 2.0, 8)
-        >>> BatchExplorer(x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=1, resolution=11).run(0.1, 8).nit
+        >>> BatchExplorer(
+        ...     x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=1, resolution=11
+        ... ).run(0.1, 8).nit
         1
         """
         per_epoch = steps_per_epoch(len(self.y), batch_size)
@@ -201,7 +204,9 @@ class BatchExplorer:
         ``batch_size=None`` means the full batch; leave it out to keep the current one.
 
         >>> x = np.linspace(0.0, 2.0, 8)
-        >>> ex = BatchExplorer(x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=1, resolution=11)
+        >>> ex = BatchExplorer(
+        ...     x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=1, resolution=11
+        ... )
         >>> ex.update(batch_size=None).nit, ex.settings["batch_size"]
         (1, None)
         """
@@ -234,7 +239,9 @@ class BatchExplorer:
         kernel.
 
         >>> x = np.linspace(0.0, 2.0, 8)
-        >>> ex = BatchExplorer(x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=1, resolution=11)
+        >>> ex = BatchExplorer(
+        ...     x.reshape(-1, 1), 2 * x, [0.0, 0.0], epochs=1, resolution=11
+        ... )
         >>> box = ex.widget(batch_sizes=(1, 2))
         >>> [c.description for c in box.children[:3]]
         ['rate', 'batch size', 'schedule']

@@ -102,7 +102,8 @@ def draw_run(
 
     >>> fig, axes = plt.subplots(1, 2)
     >>> w = multi_well()
-    >>> run = draw_run(axes, w, w.critical_points["saddle"][1] + 0.01, steps=5)  # snapped onto the saddle
+    >>> # snapped onto the saddle
+    >>> run = draw_run(axes, w, w.critical_points["saddle"][1] + 0.01, steps=5)
     >>> run.verdict, len(run.losses)
     ('stuck at a saddle (f = -0.457)', 6)
     """
@@ -127,9 +128,8 @@ def draw_run(
         over="ignore", invalid="ignore"
     ):  # a diverging run's last values may overflow
         losses = np.array([objective.fun(p) for p in traj])
-    tail = traj[
-        -max(1, min(20, len(traj) // 4)) :
-    ]  # average out the noise's jitter around the end point
+    # average out the noise's jitter around the end point
+    tail = traj[-max(1, min(20, len(traj) // 4)) :]
     verdict = describe_end(objective, tail.mean(axis=0), diverged=diverged)
 
     ax_path, ax_loss = axes
@@ -142,9 +142,8 @@ def draw_run(
             gx.shape
         )
     ny, nx = values.shape
-    levels = np.linspace(
-        np.min(values), np.quantile(values, 0.7), 20
-    )  # resolve the wells, not the walls
+    # resolve the wells, not the walls
+    levels = np.linspace(np.min(values), np.quantile(values, 0.7), 20)
     ax_path.contour(
         np.linspace(*xlim, nx),
         np.linspace(*ylim, ny),

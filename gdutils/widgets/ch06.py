@@ -114,9 +114,8 @@ def draw_momentum(
         xlim=(0, steps),
         yticks=[1e-8, 1e-5, 1e-2, 1e1],
     )
-    ax_err.yaxis.set_minor_locator(
-        plt.NullLocator()
-    )  # fixed ticks: a redraw need not recompute a log locator
+    # fixed ticks: a redraw need not recompute a log locator
+    ax_err.yaxis.set_minor_locator(plt.NullLocator())
     if res.status == 2 or res.rho >= 1:
         ax_err.set_title(f"diverges: theory rate {res.rho:.3f} >= 1")
     else:
@@ -144,7 +143,8 @@ def momentum_explorer(condition: float = 25.0, *, steps: int = 60) -> MomentumEx
     quadratic.
 
     >>> ex = momentum_explorer(steps=20)
-    >>> ex.update(1.0, 0.0).status, ex.update(5.0, 0.9).status  # 5 > 2 (1 + 0.9): diverges
+    >>> # 5 > 2 (1 + 0.9): diverges
+    >>> ex.update(1.0, 0.0).status, ex.update(5.0, 0.9).status
     (1, 2)
     """
     import ipywidgets as widgets

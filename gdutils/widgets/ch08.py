@@ -89,9 +89,8 @@ def draw_rate(
         xlim=(0, steps),
         yticks=[1e-12, 1e-8, 1e-4, 1.0],
     )
-    ax_err.yaxis.set_minor_locator(
-        NullLocator()
-    )  # few log ticks: each tick label is typeset, every frame
+    # few log ticks: each tick label is typeset, every frame
+    ax_err.yaxis.set_minor_locator(NullLocator())
     if res.rho >= 1:
         ax_err.set_title(f"diverges: predicted rate {res.rho:.3f} >= 1")
     else:
@@ -119,7 +118,8 @@ def rate_explorer(*, steps: int = 40) -> RateExplorer:
     x2^2).
 
     >>> ex = rate_explorer(steps=20)
-    >>> ex.update(10.0, 1.0).rho, round(ex.update(10.0, 2.1).rho, 12)  # 1 - 1/kappa; past 2/L: > 1
+    >>> # 1 - 1/kappa; past 2/L: > 1
+    >>> ex.update(10.0, 1.0).rho, round(ex.update(10.0, 2.1).rho, 12)
     (0.9, 1.1)
     """
     import ipywidgets as widgets
