@@ -193,8 +193,7 @@ def mse_head(out, y) -> tuple[float, np.ndarray]:
 
 def logistic_head(out, y) -> tuple[float, np.ndarray]:
     """Mean binary cross-entropy of logits ``out`` (n,) for labels ``y`` in {0, 1}, and
-    its
-    gradient (sigmoid(out) - y) / n: the famous "p - y".
+    its gradient (sigmoid(out) - y) / n: the famous "p - y".
 
     >>> loss, dout = logistic_head(np.array([0.0, 0.0]), np.array([0.0, 1.0]))
     >>> round(loss, 6), dout  # log 2, and (0.5 - y) / 2

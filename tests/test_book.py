@@ -10,16 +10,26 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
-from book import ROOT, repo_slug, toc_files
+from book import (
+    DEFAULT_FONTS,
+    ROOT,
+    covered_by_default_fonts,
+    repo_slug,
+    toc_files,
+    visible_text,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -73,9 +83,8 @@ def test_every_page_is_built(html_dir):
     assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").exists(), (
         "MathJax must be served locally"
     )
-    for (
-        f
-    ) in PAGES:  # _ext/no_thebe.py: no live-code scripts (they redeclared THEBE_JS_URL)
+    # _ext/no_thebe.py: no live-code scripts (they redeclared THEBE_JS_URL)
+    for f in PAGES:
         html = (html_dir / f"{f}.html").read_text()
         assert "THEBE_JS_URL" not in html and "sphinx-thebe.js" not in html, f
 
@@ -87,6 +96,33 @@ def test_static_html_has_no_dead_widgets_and_stays_light(html_dir, page):
     assert "widget-state" not in html
     assert len(html) < 6_000_000, (
         f"{page}.html is {len(html) / 1e6:.1f} MB: fewer or smaller animation frames"
+    )
+
+
+def _fontconfig_or_skip():
+    if not shutil.which("fc-list"):
+        if os.environ.get("CI"):
+            pytest.fail(
+                "fontconfig's fc-list is required in CI (it comes with chromium)"
+            )
+        pytest.skip("fc-list not installed")
+    families = subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True
+    )
+    assert all(f in families.stdout for f in DEFAULT_FONTS), "fonts-dejavu-core missing"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_character_has_a_glyph_in_debians_default_fonts(html_dir, page):
+    """A learner on a Linux machine with only DejaVu sees no empty boxes: every visible
+    character of the page (math aside: MathJax brings its own fonts) is in DejaVu."""
+    _fontconfig_or_skip()
+    text = visible_text((html_dir / f"{page}.html").read_text())
+    missing = sorted(
+        {c for c in text if ord(c) > 127 and not covered_by_default_fonts(c)}
+    )
+    assert not missing, f"{page}: no DejaVu glyph for " + ", ".join(
+        f"{c} (U+{ord(c):04X})" for c in missing
     )
 
 
@@ -113,13 +149,12 @@ def server(html_dir):
 
 
 @contextlib.contextmanager
-def offline_page(browser, server, page_path, color_scheme="light"):
+def offline_page(browser, server, page_path, color_scheme="light", width=1280):
     """Open a page with every request outside the local server blocked; on exit, fail on
-    any
-    failed request, page error or console error/warning the page produced, and close it.
-    """
+    any failed request, page error or console error/warning the page produced, and close
+    it."""
     page = browser.new_page(
-        viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
+        viewport={"width": width, "height": 900}, color_scheme=color_scheme
     )
     problems = []
     page.route(
@@ -269,3 +304,64 @@ def test_page_is_accessible(browser, server, page_path):
         f"{v['mode']}: {v['impact']} {v['id']}: {v['help']} at {v['nodes']}"
         for v in blocking
     )
+
+
+PHONE = 390  # CSS pixels: the width of a common phone held upright
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_reads_on_a_phone(browser, server, page_path):
+    """At 390 px the page does not scroll sideways (wide tables and code scroll inside
+    their own box) and every control of every animation is on screen."""
+    with offline_page(browser, server, page_path, width=PHONE) as page:
+        page.wait_for_timeout(200)  # the theme's narrow-screen layout settles
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 1, (
+            f"the page scrolls sideways by {overflow} px at {PHONE} px"
+        )
+        for control in page.locator(
+            "main .animation button, main .animation input, main .animation img"
+        ).all():
+            control.scroll_into_view_if_needed()
+            box = control.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE + 1, (
+                f"animation control out of reach at {PHONE} px: "
+                f"{control.evaluate('e => e.outerHTML.slice(0, 80)')} at {box}"
+            )
+
+
+def _luminance(png: bytes) -> np.ndarray:
+    import matplotlib.image
+
+    rgb = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    return rgb @ np.array([0.2126, 0.7152, 0.0722])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", CHAPTERS)
+def test_figures_stay_legible_in_dark_mode(browser, server, page_path):
+    """A screenshot of every figure and animation frame, taken in the theme's dark mode:
+    the figure keeps its own light, opaque background (a transparent one would show the
+    dark page through) and its dark ink, so axes, labels and lines stay readable."""
+    with offline_page(browser, server, page_path, color_scheme="dark") as page:
+        page.wait_for_function(
+            "() => document.documentElement.dataset.theme === 'dark'", timeout=5000
+        )
+        images = page.locator("main .cell_output img").all()
+        assert images, "no figures found"
+        for img in images:
+            img.scroll_into_view_if_needed()
+            lum = _luminance(img.screenshot())
+            # the theme frames images with 8 px of padding and dims them (brightness
+            # 0.8, contrast 1.2: white becomes 0.86); look just inside the frame
+            pad = 12
+            inner = lum[pad:-pad, pad:-pad]
+            border = np.concatenate([inner[:3].ravel(), inner[-3:].ravel()])
+            src = (img.get_attribute("src") or "")[:60]
+            assert np.median(border) > 0.8, (
+                f"figure background is dark in dark mode: {src}"
+            )
+            assert np.mean(lum < 0.5) > 0.002, f"no dark ink in the figure: {src}"

@@ -525,6 +525,6 @@ def test_weighted_zoo():
 
 def test_feedback_rendering_and_validation():
     fb = Feedback("pass", "ok")
-    assert fb._repr_markdown_().startswith("**✅")
+    assert fb._repr_markdown_().startswith("**✔")
     with pytest.raises(ValueError, match="status must be one of"):
         Feedback("maybe", "?")

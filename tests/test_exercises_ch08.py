@@ -1,7 +1,6 @@
 """Convergence-chapter exercises: the mistake zoo (right answers in other forms pass,
-named slips
-are recognised, 0 misjudged), the worked solutions pass, untouched stubs are 'not
-attempted'.
+named slips are recognised, 0 misjudged), the worked solutions pass, untouched stubs are
+'not attempted'.
 """
 
 import math

@@ -1,8 +1,7 @@
 """The exercises of "Training in practice, on real data": the mistake zoo of every
-exercise (right
-answers in other valid forms pass, plausible wrong ones fail with their named mistake),
-stubs are "not attempted", a forgotten `return` is "no return", and every worked
-solution passes.
+exercise (right answers in other valid forms pass, plausible wrong ones fail with their
+named mistake), stubs are "not attempted", a forgotten `return` is "no return", and
+every worked solution passes.
 """
 
 import numpy as np

@@ -283,3 +283,24 @@ def test_every_hint_and_mistake_of_the_book_renders_intact():
             for m in items:
                 if isinstance(m, Mistake):
                     zoo.assert_markdown_safe(m.hint)
+
+
+def test_verdicts_and_feedback_render_with_debians_default_fonts():
+    """The verdict glyphs, hints and feedback show in JupyterLab on a machine with only
+    DejaVu (emoji such as U+2705 and U+274C would be empty boxes there)."""
+    import shutil
+
+    from book import covered_by_default_fonts
+
+    from gdutils.exercises import registry
+    from gdutils.exercises._core import _ICONS
+
+    if not shutil.which("fc-list"):
+        pytest.skip("fc-list not installed")
+    texts = list(_ICONS.values())
+    for ex in registry().values():
+        texts += ex.hints
+    chars = {c for t in texts for c in t if ord(c) > 127}
+    missing = sorted(c for c in chars if not covered_by_default_fonts(c))
+    assert not missing, [f"{c} U+{ord(c):04X}" for c in missing]
+    assert {t.split()[0] for t in _ICONS.values()} == {"✔", "✘", "✎"}

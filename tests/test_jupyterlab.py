@@ -3,7 +3,7 @@
 For each row of ``CASES`` the test opens the notebook in JupyterLab (the server started
 here, the kernel importing this checkout's ``gdutils``) and checks what a learner sees:
 the statement rendered as Markdown (no raw MyST), no solution in sight, a wrong answer
-judged ❌ with its named hint, the right one ✅, hints and the solution on request, and
+judged ✘ with its named hint, the right one ✔, hints and the solution on request, and
 "Run All" leaving the learner's answer in place. Cells are found by their ``gdbook``
 metadata (see ``_ext/book_exercises.py``), never by position.
 """
@@ -246,18 +246,18 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
             _run(page, c["i"])
     _run(page, stub)
     _run(page, check)
-    _wait_output(page, check, "✏️")
+    _wait_output(page, check, "✎")
 
-    # 3. a known wrong answer: ❌ with its named hint
+    # 3. a known wrong answer: ✘ with its named hint
     _run(page, stub, wrong)
     _run(page, check)
-    out = _wait_output(page, check, "❌")
+    out = _wait_output(page, check, "✘")
     assert hint in out, f"expected the hint {hint!r}, got {out!r}"
 
-    # 4. the right answer: ✅
+    # 4. the right answer: ✔
     _run(page, stub, ex.solution_code)
     _run(page, check)
-    _wait_output(page, check, "✅")
+    _wait_output(page, check, "✔")
     page.screenshot(
         path=str(tmp_path / f"{Path(notebook).stem}-correct.png"), full_page=True
     )
@@ -288,6 +288,6 @@ def test_exercise_in_jupyterlab(lab, browser, tmp_path, notebook, label, wrong, 
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_timeout(500)
     page.wait_for_function(_JS_IDLE, timeout=180_000)
-    assert "✅" in _wait_output(page, check, "✅")
+    assert "✔" in _wait_output(page, check, "✔")
     assert not errors, f"page errors: {errors}"
     page.close()

@@ -50,9 +50,8 @@ def test_update_changes_path_loss_titles_and_pixels(explorer):
             ex.ax_loss.get_title(),
             _pixels(ex.fig),
         )
-        for (
-            old
-        ) in seen:  # every new setting draws something different from all earlier ones
+        # every new setting draws something different from all earlier ones
+        for old in seen:
             assert not (
                 old[0].shape == state[0].shape and np.allclose(old[0], state[0])
             )

@@ -83,8 +83,7 @@ def _stub(*args):
 
 def assert_exercise_basics(ex, *, no_return: bool = False) -> None:
     """What every exercise must do: its worked solution passes, the untouched stub is
-    "not
-    attempted" (with the "Replace ..." prompt), it has at least two hints and each
+    "not attempted" (with the "Replace ..." prompt), it has at least two hints and each
     renders as Markdown. ``no_return``: also check that a function returning None is
     named so.
     """

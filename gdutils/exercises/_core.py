@@ -3,7 +3,7 @@
 A learner meets an exercise as an :class:`Exercise` object of the chapter's module::
 
     from gdutils.exercises import ch01
-    ch01.loop.check(grad_1d)   # ✅ correct, ❌ not yet (naming a known mistake), ✏️ not
+    ch01.loop.check(grad_1d)   # ✔ correct, ✘ not yet (naming a known mistake), ✎ not
     attempted ch01.loop.hint()           # the next hint, one at a time
     ch01.loop.solution()       # the worked solution, on request
 
@@ -49,9 +49,9 @@ __all__ = [
 ]
 
 _ICONS = {
-    "pass": "✅ Correct.",
-    "fail": "❌ Not yet.",
-    "not attempted": "✏️ Not attempted yet.",
+    "pass": "✔ Correct.",
+    "fail": "✘ Not yet.",
+    "not attempted": "✎ Not attempted yet.",
 }
 
 
@@ -64,7 +64,7 @@ class Feedback:
     >>> Feedback("pass", "All 3 cases agree.").passed
     True
     >>> print(Feedback("fail", "Check the sign.", "sign"))
-    ❌ Not yet. Check the sign.
+    ✘ Not yet. Check the sign.
     """
 
     status: str
@@ -503,7 +503,7 @@ class Exercise:
     ...     f, lambda x: 2 * x, [(1.0,), (2.0,)]), hints=["Multiply by two."],
     ...     solution_code="def double(x):\\n    return 2 * x", check_args="double")
     >>> print(ex.check(lambda x: 2 * x))
-    ✅ Correct. All 2 test cases agree with the reference (tolerance: rtol=1e-06,
+    ✔ Correct. All 2 test cases agree with the reference (tolerance: rtol=1e-06,
     atol=1e-09).
     >>> print(ex.hint())
     💡 Hint 1 of 1: Multiply by two.
