@@ -29,6 +29,18 @@ def test_update_redraws_path_loss_and_verdict():
     assert ax_path.get_title().startswith("start on a critical point")
     before = _path(ax_path)
 
+    # every slider step away from the saddle moves the start: no dead zone around it
+    x_s, y_s = (
+        ex.widget.children[0].children[0].value,
+        ex.widget.children[0].children[1].value,
+    )
+    for dx, dy in [(0.01, 0), (-0.01, 0), (0, 0.01), (0, -0.01)]:
+        moved = ex.update(x0=x_s + dx, y0=y_s + dy, noise=0.0)
+        np.testing.assert_allclose(moved.trajectory[0], [x_s + dx, y_s + dy])
+        assert not ax_path.get_title().startswith("start on a critical point")
+        assert not np.array_equal(_path(ax_path), before)
+    ex.update(x0=x_s, y0=y_s)
+
     noisy = ex.update(noise=0.05)
     after = _path(ax_path)
     assert not np.array_equal(before, after)

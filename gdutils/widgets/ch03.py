@@ -3,9 +3,11 @@ saddles.
 
 The explorer runs :func:`gdutils.landscape.noisy_gd` on a 2-D objective (by default
 :func:`gdutils.objectives.multi_well`, four minima and four saddles), draws the path
-over the contours and the loss against the step, and says where the run ended. Starts
-within ``snap`` of a critical point are moved exactly onto it, so a slider can start a
-run *exactly* on a saddle.
+over the contours and the loss against the step, and says where the run ended. A start
+within ``snap`` of a critical point in both coordinates is moved exactly onto it, so a
+slider can start a run *exactly* on a saddle; the explorer snaps only the slider
+position nearest to each critical point (half a slider step), so every step of a slider
+moves the start.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def draw_run(
     snapped = False
     for points in objective.critical_points.values():
         for p in points:
-            if np.linalg.norm(start - p) <= snap:
+            if np.max(np.abs(start - p)) <= snap:
                 start, snapped = np.array(p, dtype=float), True
     traj = noisy_gd(
         objective.grad,
@@ -232,6 +234,7 @@ def saddle_explorer(
         raise ValueError(f"the explorer draws 2-D objectives; got dim = {obj.dim}.")
     saddles = obj.critical_points.get("saddle") or [np.zeros(2)]
     x_start, y_start = (round(float(v), 2) for v in saddles[0])
+    step = 0.01  # of the start sliders; only the nearest position snaps (half a step)
     xs, ys = np.linspace(*xlim, 81), np.linspace(*ylim, 81)
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
@@ -248,7 +251,7 @@ def saddle_explorer(
             value=x_start,
             min=xlim[0],
             max=xlim[1],
-            step=0.01,
+            step=step,
             description="start x0",
             **slider,
         ),
@@ -256,7 +259,7 @@ def saddle_explorer(
             value=y_start,
             min=ylim[0],
             max=ylim[1],
-            step=0.01,
+            step=step,
             description="start y0",
             **slider,
         ),
@@ -297,6 +300,7 @@ def saddle_explorer(
             xlim=xlim,
             ylim=ylim,
             values=values,
+            snap=step / 2,
         )
         fig.tight_layout()
         show_figure(out, fig)
