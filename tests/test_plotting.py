@@ -3,8 +3,10 @@ self-contained."""
 
 import re
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 
 import gdutils as gdu
 
@@ -84,3 +86,76 @@ def test_animation_draws_each_frame_once_and_keeps_every_frame():
     assert len(draws) == 5  # one savefig per frame; no second draw_idle redraw
     frames = re.findall(r'frames\[\d+\] = "(data:image/png;base64,[^"]+)"', html)
     assert len(frames) == 5 and len(set(frames)) == 5
+
+
+# --- colour vision -------------------------------------------------------------------
+# Machado, Oliveira and Fernandes (2009), severity 1: linear-RGB simulations of the
+# three dichromacies.
+_CVD = {
+    "protanopia": [
+        [0.152286, 1.052583, -0.204868],
+        [0.114503, 0.786281, 0.099216],
+        [-0.003882, -0.048116, 1.051998],
+    ],
+    "deuteranopia": [
+        [0.367322, 0.860646, -0.227968],
+        [0.280085, 0.672501, 0.047413],
+        [-0.011820, 0.042940, 0.968881],
+    ],
+    "tritanopia": [
+        [1.255528, -0.076749, -0.178779],
+        [-0.078411, 0.930809, 0.147602],
+        [0.004733, 0.691367, 0.303900],
+    ],
+}
+
+
+def _lab(hex_colour: str, simulate) -> np.ndarray:
+    """CIELAB (D65) of an sRGB colour as seen through a linear-RGB simulation."""
+    c = np.array(matplotlib.colors.to_rgb(hex_colour))
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    linear = np.clip(np.asarray(simulate) @ linear, 0, 1)
+    xyz = (
+        np.array(
+            [
+                [0.4124, 0.3576, 0.1805],
+                [0.2126, 0.7152, 0.0722],
+                [0.0193, 0.1192, 0.9505],
+            ]
+        )
+        @ linear
+    )
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _closest_pair(colours, simulate) -> float:
+    labs = [_lab(c, simulate) for c in colours]
+    return min(
+        float(np.linalg.norm(a - b)) for i, a in enumerate(labs) for b in labs[i + 1 :]
+    )
+
+
+@pytest.mark.parametrize("vision", ["normal", *_CVD])
+def test_house_colours_stay_apart_for_colour_blind_readers(vision):
+    """Every pair of the house colours differs by ΔE*ab >= 15 under normal vision and
+    under each simulated dichromacy (a just-noticeable difference is about 2.3); the
+    default tab10 cycle fails this (for deuteranopes its orange and olive, and its green
+    and red, come within 7.5)."""
+    simulate = np.eye(3) if vision == "normal" else _CVD[vision]
+    assert _closest_pair(gdu.plotting.COLORS, simulate) >= 15
+    if vision == "deuteranopia":
+        tab10 = matplotlib.colormaps["tab10"].colors
+        assert (
+            _closest_pair([matplotlib.colors.to_hex(c) for c in tab10], simulate) < 15
+        )
+
+
+def test_style_cycles_the_house_colours_on_opaque_white():
+    gdu.use_style()
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    assert [c.lower() for c in cycle] == [c.lower() for c in gdu.plotting.COLORS]
+    for key in ("figure.facecolor", "axes.facecolor", "savefig.facecolor"):
+        assert matplotlib.colors.to_rgba(matplotlib.rcParams[key]) == (1, 1, 1, 1)
+    assert not matplotlib.rcParams["savefig.transparent"]
