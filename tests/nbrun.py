@@ -55,6 +55,7 @@ class RunResult:
     ok: bool = False
     error: str = ""
     wall: float = 0.0
+    cpu: float = 0.0  # kernel CPU seconds (sampled every half second, so a lower bound)
     max_gap: float = (
         0.0  # longest time with no message while the kernel sat idle, seconds
     )
@@ -65,7 +66,10 @@ class RunResult:
     def summary(self) -> str:
         name = Path(self.path).stem
         state = "ok" if self.ok else "FAILED"
-        head = f"{name} seed={self.seed}: {state} in {self.wall:.1f} s"
+        head = (
+            f"{name} seed={self.seed}: {state} in {self.wall:.1f} s"
+            f" ({self.cpu:.1f} s CPU)"
+        )
         tail = f" (longest silence {self.max_gap:.1f} s {self.gap_where})"
         return head + tail + (f"\n  {self.error}" if self.error else "")
 
@@ -142,6 +146,7 @@ async def _run(
                 if proc is None and km.has_kernel:
                     proc = _kernel_process(km)
                 cpu = _cpu_seconds(proc)
+                result.cpu = max(result.cpu, cpu)
                 if cpu - cpu_seen > 0.05:  # the kernel worked in the last half second
                     idle_from = now
                 cpu_seen = cpu
