@@ -388,9 +388,8 @@ def newton_iterates(
                 )
                 try:
                     step[ok] = np.linalg.solve(H[ok], g[ok][..., None])[..., 0]
-                except (
-                    np.linalg.LinAlgError
-                ):  # some Hessian is singular: solve one at a time
+                except np.linalg.LinAlgError:
+                    # some Hessian is singular: solve one at a time
                     for i in np.flatnonzero(ok):
                         try:
                             step[i] = np.linalg.solve(H[i], g[i])

@@ -57,9 +57,8 @@ def mse(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     0.0
     """
     theta, A, y = _design(theta, X, y)
-    with np.errstate(
-        over="ignore", invalid="ignore"
-    ):  # huge values: inf, not a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        # huge values: inf, not a warning
         r = A @ theta - y
         return float(r @ r / len(y))
 
@@ -98,9 +97,8 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     z = as_real_array(z, "z")
-    with np.errstate(
-        invalid="ignore"
-    ):  # NaN logits (a diverged run) give NaN, silently
+    with np.errstate(invalid="ignore"):
+        # NaN logits (a diverged run) give NaN, silently
         return np.exp(-np.logaddexp(0.0, -z))
 
 

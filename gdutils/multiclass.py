@@ -202,9 +202,8 @@ def softmax_cross_entropy(Z: ArrayLike, y) -> tuple[float, np.ndarray]:
     Z = _as_logits(Z)
     n, K = Z.shape
     labels = as_labels(y, K, n=n)
-    if not np.all(
-        np.isfinite(Z)
-    ):  # a diverged model: report it in the value, not as an error
+    if not np.all(np.isfinite(Z)):
+        # a diverged model: report it in the value, not as an error
         return float("nan"), np.full_like(Z, np.nan)
     logp = log_softmax(Z)
     rows = np.arange(n)

@@ -159,10 +159,8 @@ def rosenbrock(d: int = 2, a: float = 1.0, b: float = 100.0) -> Objective:
         H[i, i + 1] = H[i + 1, i] = -4 * b * x[:-1]
         return H
 
-    if d == 2 or a in (
-        0.0,
-        1.0,
-    ):  # closed-form minimizer: (a, a^2) in 2-D, (1, ..., 1) for a = 1
+    if d == 2 or a in (0.0, 1.0):
+        # closed-form minimizer: (a, a^2) in 2-D, (1, ..., 1) for a = 1
         xstar = np.array([a, a * a]) if d == 2 else np.full(d, a)
         return Objective(
             f"Rosenbrock (d={d})",

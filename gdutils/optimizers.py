@@ -147,9 +147,8 @@ def _not_finite_at_start(
 
 def _rate_at(rate: Callable[[int], float], k: int) -> float:
     step = rate(k)
-    if (
-        isinstance(step, float) and 0.0 <= step < math.inf
-    ):  # the common case, checked cheaply
+    if isinstance(step, float) and 0.0 <= step < math.inf:
+        # the common case, checked cheaply
         return step
     # a schedule may anneal to 0
     as_positive(step, f"learning_rate({k})", allow_zero=True)
@@ -170,10 +169,8 @@ def _callback_caller(callback) -> Callable[[np.ndarray, float, int], None] | Non
         raise ValueError(f"callback must be callable or None; got {callback!r}.")
     try:
         parameters = set(inspect.signature(callback).parameters)
-    except (
-        TypeError,
-        ValueError,
-    ):  # some builtins have no signature: use the classic form
+    except (TypeError, ValueError):
+        # some builtins have no signature: use the classic form
         parameters = set()
     if parameters == {"intermediate_result"}:
         return lambda x, f, nit: callback(
@@ -230,9 +227,8 @@ def _descend(
     status, k = 1, 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g = counted.g(x)
-        if not (
-            math.isfinite(f0) and np.isfinite(g).all()
-        ):  # never "converged" at a NaN
+        if not (math.isfinite(f0) and np.isfinite(g).all()):
+            # never "converged" at a NaN
             return _not_finite_at_start(x, f, g, counted, trajectory, losses)
         while True:
             if np.abs(g).max() <= gtol:

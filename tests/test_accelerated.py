@@ -160,9 +160,8 @@ def test_momentum_rate_equals_companion_matrix_and_measurement():
             radii = []
             for l in lam:
                 h = alpha * l
-                if (
-                    nesterov
-                ):  # state (x_k, x_{k-1}): x_{k+1} = (1+b)(1-h) x_k - b(1-h) x_{k-1}
+                if nesterov:
+                    # state (x_k, x_{k-1}): x_{k+1} = (1+b)(1-h) x_k - b(1-h) x_{k-1}
                     M = np.array([[(1 + beta) * (1 - h), -beta * (1 - h)], [1.0, 0.0]])
                 else:
                     M = np.array([[1 + beta - h, -beta], [1.0, 0.0]])

@@ -333,9 +333,8 @@ def ridge_aliased(theta, X, y, lam):  # the classic: reg is theta itself
     return vec(theta, X, y) + 2 * lam * reg
 
 
-def ridge_aliased_after(
-    theta, X, y, lam
-):  # the data term first, then the aliasing: result right, theta zeroed
+def ridge_aliased_after(theta, X, y, lam):
+    # the data term first, then the aliasing: result right, theta zeroed
     g = vec(theta, X, y)
     reg = theta
     reg[-1] = 0.0
@@ -433,9 +432,8 @@ def weighted_loop(theta, X, y, s):
     return g / total
 
 
-def weighted_sqrt_trick(
-    theta, X, y, s
-):  # scale rows and targets by sqrt(s): the plain formula does the rest
+def weighted_sqrt_trick(theta, X, y, s):
+    # scale rows and targets by sqrt(s): the plain formula does the rest
     r = np.sqrt(s)
     A, yt = bias_col(X) * r[:, None], y * r
     return 2 * A.T @ (A @ theta - yt) / s.sum()

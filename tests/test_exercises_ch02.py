@@ -59,9 +59,8 @@ def explicit_bias(theta, X, y, batch_size, learning_rate, order):
     return np.append(w, b)
 
 
-def in_place(
-    theta, X, y, batch_size, learning_rate, order
-):  # updates its own copy in place
+def in_place(theta, X, y, batch_size, learning_rate, order):
+    # updates its own copy in place
     theta = theta.copy()
     for start in range(0, len(y), batch_size):
         idx = order[start : start + batch_size]
@@ -69,9 +68,8 @@ def in_place(
     return theta
 
 
-def by_split(
-    theta, X, y, batch_size, learning_rate, order
-):  # np.array_split-free: slicing the shuffled data
+def by_split(theta, X, y, batch_size, learning_rate, order):
+    # np.array_split-free: slicing the shuffled data
     Xs, ys = X[order], y[order]
     A = np.column_stack([Xs, np.ones(len(ys))])
     for start in range(0, len(ys), batch_size):
@@ -80,18 +78,16 @@ def by_split(
     return theta
 
 
-def mutating(
-    theta, X, y, batch_size, learning_rate, order
-):  # changes the caller's theta
+def mutating(theta, X, y, batch_size, learning_rate, order):
+    # changes the caller's theta
     for start in range(0, len(y), batch_size):
         idx = order[start : start + batch_size]
         theta -= learning_rate * gdu.mse_grad(theta, X[idx], y[idx])
     return theta
 
 
-def n_over_b_batches(
-    theta, X, y, batch_size, learning_rate, order
-):  # len(y) // batch_size batches
+def n_over_b_batches(theta, X, y, batch_size, learning_rate, order):
+    # len(y) // batch_size batches
     theta = np.array(theta, float)
     for j in range(len(y) // batch_size):
         idx = order[j * batch_size : (j + 1) * batch_size]
@@ -234,9 +230,8 @@ def floor_by_series(h, s2, eta, b):  # sum the geometric series of the kicks' va
     return 0.5 * h * var
 
 
-def floor_by_iteration(
-    h, s2, eta, b
-):  # iterate the variance recursion to its fixed point
+def floor_by_iteration(h, s2, eta, b):
+    # iterate the variance recursion to its fixed point
     v = 0.0
     for _ in range(20000):
         v = (1 - eta * h) ** 2 * v + eta**2 * s2 / b

@@ -65,9 +65,8 @@ def classify_ok(H):
     return "degenerate"
 
 
-def classify_counting(
-    H,
-):  # counts signs, a loop over the eigenvalues, relative tolerance 1e-10
+def classify_counting(H):
+    # counts signs, a loop over the eigenvalues, relative tolerance 1e-10
     eig = np.linalg.eig(H)[0].real
     scale = max(1.0, max(abs(e) for e in eig))
     pos = neg = zero = 0
@@ -175,9 +174,8 @@ def direction_eig(H):
     return v / np.linalg.norm(v)
 
 
-def direction_power(
-    H,
-):  # power iteration on (c I - H): its top eigenvector is H's bottom one
+def direction_power(H):
+    # power iteration on (c I - H): its top eigenvector is H's bottom one
     c = np.abs(H).sum() + 1.0
     M = c * np.eye(len(H)) - H
     v = np.ones(len(H)) / np.sqrt(len(H)) + np.arange(len(H)) * 1e-3
@@ -243,9 +241,8 @@ def towards(S, H, target, radius):
     return S + 0.9 * radius * u / np.linalg.norm(u)
 
 
-def straight_at_target(
-    S, H, target, radius
-):  # moves straight at the target: the escape component is right too
+def straight_at_target(S, H, target, radius):
+    # moves straight at the target: the escape component is right too
     d = target - S
     return S + 0.5 * radius * d / np.linalg.norm(d)
 
@@ -420,9 +417,8 @@ def escape_d_ok(H, offset, rate, radius):
     return np.log(radius / abs(V[:, 0] @ offset)) / np.log(1 + rate * abs(lam[0]))
 
 
-def escape_d_eig_loop(
-    H, offset, rate, radius
-):  # unsorted eig, a loop to find the most negative
+def escape_d_eig_loop(H, offset, rate, radius):
+    # unsorted eig, a loop to find the most negative
     vals, vecs = np.linalg.eig(H)
     k = 0
     for i in range(len(vals)):
@@ -432,9 +428,8 @@ def escape_d_eig_loop(
     return np.log(radius / np.abs(np.dot(u, offset))) / np.log1p(rate * -vals[k].real)
 
 
-def escape_d_by_simulation_then_formula(
-    H, offset, rate, radius
-):  # exact growth factor from the step matrix
+def escape_d_by_simulation_then_formula(H, offset, rate, radius):
+    # exact growth factor from the step matrix
     M = np.eye(len(H)) - rate * H
     mu, W = np.linalg.eigh(M)
     c = abs(W[:, -1] @ offset)

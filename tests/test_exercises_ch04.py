@@ -168,9 +168,8 @@ def test_linear_unnamed_slip_says_which_gradient():
 # --- exercise 2: the backward pass of a ReLU ------------------------------------------
 
 
-def relu_copy_then_zero(
-    dout, Z
-):  # the CS231n way: a copy, zeroed where the unit was off
+def relu_copy_then_zero(dout, Z):
+    # the CS231n way: a copy, zeroed where the unit was off
     dZ = dout.copy()
     dZ[Z <= 0] = 0.0
     return dZ
@@ -409,9 +408,8 @@ def tanh_plain_dW(dH, X, W, b):
     return dZ @ W.T, X.T @ dH, dH.sum(axis=0)
 
 
-def tanh_after_linear(
-    dH, X, W, b
-):  # the local derivative applied after the Linear step: shapes clash
+def tanh_after_linear(dH, X, W, b):
+    # the local derivative applied after the Linear step: shapes clash
     H = np.tanh(X @ W + b)
     return (dH @ W.T) * (1 - H**2), X.T @ dH * (1 - H**2), dH.sum(0)
 

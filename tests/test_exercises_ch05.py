@@ -298,9 +298,8 @@ def poisson_hessp(theta, v, X, y):
     return A.T @ (np.exp(A @ theta) * (A @ v)) / len(y)
 
 
-def poisson_hessp_full(
-    theta, v, X, y
-):  # forms the Hessian, then multiplies: right, if wasteful
+def poisson_hessp_full(theta, v, X, y):
+    # forms the Hessian, then multiplies: right, if wasteful
     A = bias_col(X)
     H = A.T @ np.diag(np.exp(A @ theta)) @ A / len(y)
     return H @ v
@@ -319,9 +318,8 @@ def poisson_hessp_loop(theta, v, X, y):
     return out / len(y)
 
 
-def poisson_hessp_scales_v(
-    theta, v, X, y
-):  # changes v in place: the caller's vector is gone
+def poisson_hessp_scales_v(theta, v, X, y):
+    # changes v in place: the caller's vector is gone
     A = bias_col(X)
     v /= len(y)
     return A.T @ (np.exp(A @ theta) * (A @ v))

@@ -84,18 +84,16 @@ def hb(grad, x0, learning_rate, beta, steps, *, bug=None):
     return x
 
 
-def hb_two_point(
-    grad, x0, learning_rate, beta, steps
-):  # x_{k+1} = x_k - lr g + beta (x_k - x_{k-1})
+def hb_two_point(grad, x0, learning_rate, beta, steps):
+    # x_{k+1} = x_k - lr g + beta (x_k - x_{k-1})
     previous = x = np.array(x0, dtype=float)
     for _ in range(steps):
         x, previous = x - learning_rate * grad(x) + beta * (x - previous), x
     return x
 
 
-def hb_pytorch(
-    grad, x0, learning_rate, beta, steps
-):  # torch.optim.SGD's form: v = beta v + g, x -= lr v
+def hb_pytorch(grad, x0, learning_rate, beta, steps):
+    # torch.optim.SGD's form: v = beta v + g, x -= lr v
     x, buf = np.array(x0, dtype=float), None
     for _ in range(steps):
         g = grad(x)
@@ -190,9 +188,8 @@ def params_kappa(A):  # written with kappa, via the condition number
     return 4 / (np.sqrt(L) * (1 + 1 / sk)) ** 2, ((sk - 1) / (sk + 1)) ** 2
 
 
-def params_svd(
-    A,
-):  # singular values of a symmetric positive-definite matrix are its eigenvalues
+def params_svd(A):
+    # singular values of a symmetric positive-definite matrix are its eigenvalues
     s = np.linalg.svd(A, compute_uv=False)
     return np.array(
         [
@@ -306,9 +303,8 @@ def adam_via_gdutils(grad, x0, lr, steps):
     ).x
 
 
-def adam_corrected_rate(
-    grad, x0, lr, steps
-):  # the paper's efficient form: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
+def adam_corrected_rate(grad, x0, lr, steps):
+    # the paper's efficient form: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
     x = np.array(x0, dtype=float)
     m = s = np.zeros_like(x)
     for t in range(1, steps + 1):
@@ -320,9 +316,8 @@ def adam_corrected_rate(
     return x
 
 
-def adam_paper_efficient(
-    grad, x0, lr, steps
-):  # Kingma and Ba's efficient form, with their unscaled eps
+def adam_paper_efficient(grad, x0, lr, steps):
+    # Kingma and Ba's efficient form, with their unscaled eps
     x = np.array(x0, dtype=float)
     m = s = np.zeros_like(x)
     for t in range(1, steps + 1):
@@ -371,9 +366,8 @@ def test_adam_zoo():
 # --- exercise 4: RMSProp's first step -------------------------------------------------
 
 
-def first_step_measured(
-    rho,
-):  # the learner measures it with gdutils, at its default eps
+def first_step_measured(rho):
+    # the learner measures it with gdutils, at its default eps
     g = np.array([3.0, -0.02])
     one = rmsprop(
         lambda x: float(g @ x),
@@ -430,9 +424,8 @@ def reg_svd(X):  # the Hessian's eigenvalues are 2 sigma^2 / n
     return [4 / (sL + sm) ** 2, ((sL - sm) / (sL + sm)) ** 2]
 
 
-def reg_power_iteration(
-    X,
-):  # L by power iteration, mu by inverse iteration: close, not exact
+def reg_power_iteration(X):
+    # L by power iteration, mu by inverse iteration: close, not exact
     H = 2 / len(X) * bias(X).T @ bias(X)
     v = np.ones(len(H))
     for _ in range(500):
@@ -448,9 +441,8 @@ def reg_power_iteration(
     return 4 / (sL + sm) ** 2, ((sL - sm) / (sL + sm)) ** 2
 
 
-def reg_eig_unsorted(
-    X,
-):  # np.linalg.eig does not sort: min and max instead of first and last
+def reg_eig_unsorted(X):
+    # np.linalg.eig does not sort: min and max instead of first and last
     lam = np.linalg.eig(2 * bias(X).T @ bias(X) / len(X))[0].real
     sm, sL = np.sqrt(lam.min()), np.sqrt(lam.max())
     return np.array([4 / (sL + sm) ** 2, ((sL - sm) / (sL + sm)) ** 2])
@@ -593,9 +585,8 @@ def ams_via_gdutils(grad, x0, lr, steps):
     ).x
 
 
-def ams_denominator_first(
-    grad, x0, lr, steps
-):  # PyTorch's arrangement of the same formula
+def ams_denominator_first(grad, x0, lr, steps):
+    # PyTorch's arrangement of the same formula
     x = np.array(x0, dtype=float)
     m = s = s_max = np.zeros_like(x)
     for t in range(1, steps + 1):

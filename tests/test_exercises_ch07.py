@@ -174,9 +174,8 @@ def safe_predict(theta, X):
     return X @ theta[:-1] + theta[-1]
 
 
-def safe_predict_ndim(
-    theta, X
-):  # separate checks, a loop for the prediction, a static message
+def safe_predict_ndim(theta, X):
+    # separate checks, a loop for the prediction, a static message
     if np.ndim(X) != 2 or np.ndim(theta) != 1 or len(theta) != np.shape(X)[1] + 1:
         raise ValueError("expected theta of shape (d + 1,) and X of shape (n, d)")
     return np.array([row @ theta[:-1] for row in X]) + theta[-1]
@@ -377,9 +376,8 @@ def assert_scalar(f, theta, h):
     return no_scalar_check(f, theta, h)
 
 
-def numpy_refuses(
-    f, theta, h
-):  # g[i] = array raises NumPy's own ValueError, with no word of why
+def numpy_refuses(f, theta, h):
+    # g[i] = array raises NumPy's own ValueError, with no word of why
     g = np.zeros_like(theta)
     for i in range(theta.size):
         e = np.zeros_like(theta)

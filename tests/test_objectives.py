@@ -254,9 +254,8 @@ def test_random_field_has_the_stated_covariance():
         )
     R = H + f0[:, None, None] * np.eye(2)  # the Hessian minus its regression on f
 
-    def close(
-        a, b, want
-    ):  # the sample covariance (all means are zero) within 5 standard errors
+    def close(a, b, want):
+        # the sample covariance (all means are zero) within 5 standard errors
         prod = a * b
         assert abs(prod.mean() - want) < 5 * prod.std() / np.sqrt(n), (
             prod.mean(),

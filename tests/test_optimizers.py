@@ -446,9 +446,8 @@ def test_classic_callback_still_gets_the_iterate_through_minimize():
     q = objectives.quadratic(np.diag([1.0, 4.0]))
     seen = []
 
-    def classic(
-        xk,
-    ):  # any parameter name other than intermediate_result: the classic form
+    def classic(xk):
+        # any parameter name other than intermediate_result: the classic form
         assert isinstance(xk, np.ndarray) and xk.shape == (2,)
         seen.append(xk)
         xk[:] = 99.0  # a copy: the run is not affected

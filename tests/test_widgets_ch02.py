@@ -88,9 +88,8 @@ def test_smaller_batches_end_closer_and_decay_beats_constant(explorer):
     sgd = ex.update(batch_size=1).fun
     assert sgd < full  # same epochs, many more updates
     X, y = _problem()
-    for seed in range(
-        3
-    ):  # long enough runs: a constant rate hovers, a decaying one settles
+    for seed in range(3):
+        # long enough runs: a constant rate hovers, a decaying one settles
         long = BatchExplorer(X, y, [-1.0, 2.5], epochs=30, resolution=11, seed=seed)
         dist = {
             s: np.linalg.norm(

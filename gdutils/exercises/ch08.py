@@ -175,9 +175,8 @@ def steps_needed(kappa, tol):
     counts = []
     for rho in (1 - 1 / kappa, (kappa - 1) / (kappa + 1)):
         k = int(np.ceil(np.log(tol) / np.log(rho)))
-        while (
-            k > 0 and rho ** (k - 1) <= tol
-        ):  # guard against round-off in the logarithms
+        while k > 0 and rho ** (k - 1) <= tol:
+            # guard against round-off in the logarithms
             k -= 1
         while rho**k > tol:
             k += 1

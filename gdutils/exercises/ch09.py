@@ -292,9 +292,8 @@ def check_softmax_ce(fn: Callable) -> Feedback:
     ):
         return Feedback("fail", _OVERFLOW_HINT, "overflow")
     named = _match_mistakes(outputs, cases, _CE_MISTAKES, _CE_TOL)
-    if (
-        named is None
-    ):  # the same mistake on moderate logits, plus an overflow on large ones
+    if named is None:
+        # the same mistake on moderate logits, plus an overflow on large ones
         named = _match_mistakes(outputs[:-1], cases[:-1], _CE_MISTAKES, _CE_TOL)
     if named:
         return named

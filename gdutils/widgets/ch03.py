@@ -126,9 +126,8 @@ def draw_run(
         rng=seed,
     )
     diverged = len(traj) < steps + 1 or bool(np.max(np.abs(traj[-1])) > 1e3)
-    with np.errstate(
-        over="ignore", invalid="ignore"
-    ):  # a diverging run's last values may overflow
+    with np.errstate(over="ignore", invalid="ignore"):
+        # a diverging run's last values may overflow
         losses = np.array([objective.fun(p) for p in traj])
     # average out the noise's jitter around the end point
     tail = traj[-max(1, min(20, len(traj) // 4)) :]

@@ -60,9 +60,8 @@ def draw_rate(
     ax_path, ax_err = axes
     ax_path.clear()
     ax_err.clear()
-    if (
-        values is None
-    ):  # the quadratic on contour_path's default 81 x 81 grid, vectorised
+    if values is None:
+        # the quadratic on contour_path's default 81 x 81 grid, vectorised
         g1, g2 = np.meshgrid(np.linspace(-1.3, 1.3, 81), np.linspace(-1.3, 1.3, 81))
         values = 0.5 * (mu * g1**2 + L * g2**2)
     contour_path(
