@@ -47,3 +47,40 @@ def test_no_kernel_does_nothing():
     assert show_figure(out, plt.figure()) is False
     assert out.outputs == ()
     plt.close("all")
+
+
+@pytest.mark.parametrize("chapter", ["ch01", "ch03", "ch06", "ch08"])
+def test_explorers_lay_out_once_not_on_every_redraw(chapter, monkeypatch):
+    """tight_layout was about nine tenths of a redraw: only the first draw runs it."""
+    import importlib
+
+    import numpy as np
+
+    import gdutils as gdu
+
+    calls = []
+    monkeypatch.setattr(Figure, "tight_layout", lambda self, *a, **k: calls.append(1))
+    mod = importlib.import_module(f"gdutils.widgets.{chapter}")
+    if chapter == "ch01":
+        X, y, _ = gdu.data.linear_regression(n=30, d=2, rng=np.random.default_rng(0))
+        ex = mod.learning_rate_explorer(X, y, steps=5)
+        settings = [{"fraction": 0.5}, {"fraction": 0.9}]
+    elif chapter == "ch03":
+        ex = mod.saddle_explorer(steps=5)
+        settings = [{"noise": 0.05}, {"noise": 0.0}]
+    elif chapter == "ch06":
+        ex = mod.momentum_explorer(25.0, steps=5)
+        settings = [
+            {"rate_times_L": 0.5, "beta": 0.5},
+            {"rate_times_L": 0.9, "beta": 0.8},
+        ]
+    else:
+        ex = mod.rate_explorer(steps=5)
+        settings = [
+            {"kappa": 10.0, "step_times_L": 0.5},
+            {"kappa": 100.0, "step_times_L": 1.0},
+        ]
+    first = len(calls)
+    for s in settings * 2:
+        ex.update(**s)
+    assert first == 1 and len(calls) == 1

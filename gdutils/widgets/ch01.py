@@ -12,7 +12,7 @@ from scipy.optimize import OptimizeResult
 from ..losses import mse, mse_grad, mse_hessian
 from ..optimizers import gradient_descent
 from ..plotting import contour_path
-from . import show_figure
+from . import lay_out_once, show_figure
 
 __all__ = [
     "LearningRateExplorer",
@@ -134,7 +134,7 @@ def learning_rate_explorer(X, y, *, steps: int = 25) -> LearningRateExplorer:
 
     def update(fraction: float):
         res = draw_learning_rate(axes, X, y, fraction, steps=steps, values=values)
-        fig.tight_layout()
+        lay_out_once(fig)
         show_figure(out, fig)
         return res
 

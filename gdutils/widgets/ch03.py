@@ -20,7 +20,7 @@ import numpy as np
 
 from ..landscape import noisy_gd
 from ..objectives import Objective, multi_well
-from . import show_figure
+from . import lay_out_once, show_figure
 
 __all__ = [
     "ExplorerRun",
@@ -301,7 +301,7 @@ def saddle_explorer(
             values=values,
             snap=step / 2,
         )
-        fig.tight_layout()
+        lay_out_once(fig)
         show_figure(out, fig)
         return run
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..accelerated import momentum, momentum_rate
 from ..objectives import ill_conditioned_quadratic
 from ..plotting import contour_path
-from . import show_figure
+from . import lay_out_once, show_figure
 
 __all__ = ["MomentumExplorer", "momentum_explorer", "draw_momentum", "measured_rate"]
 
@@ -160,7 +160,7 @@ def momentum_explorer(condition: float = 25.0, *, steps: int = 60) -> MomentumEx
         res = draw_momentum(
             axes, q, rate_times_L, beta, nesterov=nesterov, steps=steps, values=values
         )
-        fig.tight_layout()
+        lay_out_once(fig)
         show_figure(out, fig)
         return res
 

@@ -13,7 +13,7 @@ from ..objectives import quadratic
 from ..optimizers import gradient_descent
 from ..plotting import contour_path
 from ..rates import gd_factor, per_step_rate
-from . import show_figure
+from . import lay_out_once, show_figure
 
 __all__ = ["RateExplorer", "rate_explorer", "draw_rate"]
 
@@ -129,7 +129,7 @@ def rate_explorer(*, steps: int = 40) -> RateExplorer:
 
     def update(kappa: float, step_times_L: float):
         res = draw_rate(axes, kappa, step_times_L, steps=steps)
-        fig.tight_layout()
+        lay_out_once(fig)
         show_figure(out, fig)
         return res
 
