@@ -222,7 +222,7 @@ def test_no_results_typed_into_prose(path):
 
 # --- teaching cells and check cells ---------------------------------------------------
 
-_FIGURE = re.compile(r"\b(plt|fig|axes|ax\d*)\.|\banimate\(|\bplt\b")
+_FIGURE = re.compile(r"\b(plt|fig|axes|ax\d*)\.|\b(animate|subplots|figure)\(|\bplt\b")
 _LINE_LIMIT = 88
 
 
@@ -309,7 +309,8 @@ def test_the_cell_rules_catch_what_they_forbid():
     assert check_cell_problems(_cell("assert x\nplt.plot(x)", **hidden)) == [
         "makes a figure (the figure belongs to the teaching cell)"
     ]
-    assert check_cell_problems(_cell("assert x\nfig, ax = f()", **hidden))
+    for figure in ("ax.plot(x)", "fig.savefig(p)", "gdu.animate(f)", "subplots(2)"):
+        assert check_cell_problems(_cell(f"assert x\n{figure}", **hidden)), figure
     assert not check_cell_problems(_cell("assert x == 1", **hidden))
     assert not check_cell_problems(_cell("assert x", tags=["remove-cell"]))
     assert not check_cell_problems(_cell("assert x", gdbook={"exercise": "e"}))
