@@ -3,6 +3,7 @@ needed)."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -217,3 +218,103 @@ def test_no_results_typed_into_prose(path):
     assert not hits, (
         f"{path.name}: decimal numbers in prose; compute and say them: {hits}"
     )
+
+
+# --- teaching cells and check cells ---------------------------------------------------
+
+_FIGURE = re.compile(r"\b(plt|fig|axes|ax\d*)\.|\b(animate|subplots|figure)\(|\bplt\b")
+_LINE_LIMIT = 88
+
+
+def _in_scope(cell: dict) -> bool:
+    """Code cells a reader reads: exercise cells and removed cells are exempt."""
+    return (
+        cell["cell_type"] == "code"
+        and "gdbook" not in cell["metadata"]
+        and "remove-cell" not in cell["metadata"].get("tags", [])
+    )
+
+
+def _is_check(stmt: ast.stmt) -> bool:
+    """A top-level assert, ``gdu.say(...)`` or ``np.testing.assert_*(...)``."""
+    if isinstance(stmt, ast.Assert):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        name = ast.unparse(stmt.value.func)
+        return name in ("gdu.say", "say") or name.startswith("np.testing.assert_")
+    return False
+
+
+def check_cell_problems(cell: dict) -> list[str]:
+    """What is wrong with a code cell that checks or says: it must be collapsed
+    (``hide-input`` and ``jupyter.source_hidden``) and draw no figure."""
+    if not _in_scope(cell):
+        return []
+    src = source(cell)
+    body = ast.parse(src).body
+    if not any(_is_check(s) for s in body):
+        return []
+    problems = []
+    if "hide-input" not in cell["metadata"].get("tags", []):
+        problems.append("not tagged hide-input")
+    if cell["metadata"].get("jupyter", {}).get("source_hidden") is not True:
+        problems.append("jupyter.source_hidden is not true")
+    if _FIGURE.search(src):
+        problems.append("makes a figure (the figure belongs to the teaching cell)")
+    return problems
+
+
+def long_lines(cell: dict) -> list[str]:
+    return [line for line in source(cell).splitlines() if len(line) > _LINE_LIMIT]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_checks_and_sentences_sit_in_collapsed_cells_apart_from_teaching(path):
+    bad = []
+    for i, c in enumerate(load(path)["cells"]):
+        bad += [f"cell {i} ({c.get('id')}): {p}" for p in check_cell_problems(c)]
+    assert not bad, (
+        f"{path.name}: a cell with a top-level assert or gdu.say must be a check cell"
+        " of its own, tagged hide-input with metadata.jupyter.source_hidden = true,"
+        f" and draw nothing: {bad}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_code_line_scrolls_sideways(path):
+    bad = []
+    for i, c in enumerate(load(path)["cells"]):
+        if c["cell_type"] == "code":
+            bad += [f"cell {i}: {line!r}" for line in long_lines(c)]
+    assert not bad, (
+        f"{path.name}: {len(bad)} code lines over {_LINE_LIMIT} characters: {bad[:5]}"
+    )
+
+
+def _cell(src: str, **metadata) -> dict:
+    return {"cell_type": "code", "metadata": metadata, "source": src, "outputs": []}
+
+
+def test_the_cell_rules_catch_what_they_forbid():
+    hidden = {"tags": ["hide-input"], "jupyter": {"source_hidden": True}}
+    assert check_cell_problems(_cell("x = 1\nassert x == 1")) == [
+        "not tagged hide-input",
+        "jupyter.source_hidden is not true",
+    ]
+    assert check_cell_problems(_cell('gdu.say(f"{x}")', tags=["hide-input"])) == [
+        "jupyter.source_hidden is not true"
+    ]
+    assert check_cell_problems(_cell("np.testing.assert_allclose(a, b)"))
+    assert not check_cell_problems(_cell("np.testing.assert_allclose(a, b)", **hidden))
+    assert check_cell_problems(_cell("assert x\nplt.plot(x)", **hidden)) == [
+        "makes a figure (the figure belongs to the teaching cell)"
+    ]
+    for figure in ("ax.plot(x)", "fig.savefig(p)", "gdu.animate(f)", "subplots(2)"):
+        assert check_cell_problems(_cell(f"assert x\n{figure}", **hidden)), figure
+    assert not check_cell_problems(_cell("assert x == 1", **hidden))
+    assert not check_cell_problems(_cell("assert x", tags=["remove-cell"]))
+    assert not check_cell_problems(_cell("assert x", gdbook={"exercise": "e"}))
+    # nested checks are not top level: the teaching cell collects, the check asserts
+    assert not check_cell_problems(_cell("ok = [f(v) for v in vs]"))
+    assert long_lines(_cell("x = 1\n" + "y" * 89)) == ["y" * 89]
+    assert not long_lines(_cell("y" * 88))
