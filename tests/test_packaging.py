@@ -66,6 +66,10 @@ def test_the_version_is_written_once_and_everything_follows_it():
         "CITATION.cff date-released and the CHANGELOG release date differ"
     )
     assert nb.VERSION == VERSION
+    readme = (ROOT / "README.md").read_text()
+    assert re.findall(r"^gdutils @ git\+(\S+)$", readme, re.M) == [
+        f"{REPO_URL}@v{VERSION}"
+    ], "README: the pin an instructor copies must be this release"
 
 
 def test_citation_file_cites_the_package_and_the_book():
