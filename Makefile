@@ -1,14 +1,23 @@
-# Two commands, nothing else needed on a fresh machine with Python 3.11:
+# Two commands, nothing else needed on a fresh machine with Python 3.11, 3.12 or 3.13:
 #   make book   builds the HTML book into _build/html
 #   make test   runs every test (unit, notebooks, build, headless browser)
-# Both create .venv and install the pinned requirements on first use.
+# Both create a virtual environment and install the pinned requirements on first use:
+# .venv for Python 3.11 (the default), .venv-3.12 / .venv-3.13 for the others, chosen
+# with PYTHON (PYTHON=python3.12 make test). The same exact pins install on all three.
+#   make test-pythons   the unit tests and every chapter (nbval) on 3.12 and 3.13 (CI)
 
+SUPPORTED := 3.11 3.12 3.13
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# An interpreter that pyenv knows but has not activated (its shim refuses to run) is found
+# in pyenv's versions folder.
+PY := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	ls -d "$$(pyenv root 2>/dev/null)"/versions/*/bin/$(notdir $(PYTHON)) 2>/dev/null | tail -n 1)
+PYVER := $(if $(PY),$(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
+VENV  := $(if $(filter 3.11,$(PYVER)),.venv,.venv-$(PYVER))
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed
 
-.PHONY: book book-student test chromium axe clean
+.PHONY: book book-student test test-pythons test-units venv python-info chromium axe clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going --all
@@ -20,9 +29,27 @@ book-student: $(STAMP)
 test: $(STAMP) chromium axe
 	$(BIN)/python -m pytest
 
+# CI, after `make test` on 3.11: the unit tests and every chapter under nbval on the other
+# supported Pythons, each in its own venv (the book build and browser tests run on 3.11).
+OTHER_PYTHONS := 3.12 3.13
+test-pythons:
+	@for v in $(OTHER_PYTHONS); do \
+		$(MAKE) --no-print-directory PYTHON=python$$v test-units || exit 1; done
+
+test-units: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not sweep and not stress and not browser" tests chapters
+
+venv: $(STAMP)
+
+# Which interpreter and venv PYTHON selects (tests/test_packaging.py reads it)
+python-info:
+	@echo "$(PYVER) $(PY) $(VENV)"
+
 $(STAMP): requirements.txt constraints.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYVER)" || { echo "No Python found for PYTHON=$(PYTHON)"; exit 1; }
+	@case " $(SUPPORTED) " in *" $(PYVER) "*) ;; *) \
+		echo "Python $(SUPPORTED) are supported, found $(PYVER) ($(PY)); try PYTHON=python3.11"; exit 1;; esac
+	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
@@ -48,4 +75,4 @@ $(VENV)/axe/node_modules/axe-core/axe.min.js:
 		npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@$(AXE_VERSION); fi
 
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build .venv $(foreach v,$(SUPPORTED),.venv-$(v))

@@ -12,11 +12,16 @@ Modules (each has one job): ``data`` (seeded generators), ``losses`` (MSE and
 cross-entropy), ``gradcheck`` (finite differences), ``optimizers`` (gradient descent,
 mini-batch), ``schedules`` (learning-rate schedules), ``plotting`` (house style and
 figures), ``report`` (computed sentences), ``seeding`` (the one book seed,
-``GDBOOK_SEED``), ``exercises`` (checkers, one module per chapter). Other modules
-(``objectives``, ``nn``, ``widgets``, ...) load on first attribute access, so
-``gdu.objectives`` works without an explicit import and ``ipywidgets`` is imported only
-by the explorers that need it.
+``GDBOOK_SEED``), ``runtime`` (the versions the book was checked with: importing
+``gdutils`` prints one line when NumPy, SciPy or Matplotlib differ), ``exercises``
+(checkers, one module per chapter). Other modules (``objectives``, ``nn``,
+``widgets``, ...) load on first attribute access, so ``gdu.objectives`` works without
+an explicit import and ``ipywidgets`` is imported only by the explorers that need it.
 """
+
+# The one place the version is written: pyproject.toml, CITATION.cff, CHANGELOG.md and
+# the chapters' Colab cell (tag v<version>) follow it (tests/test_packaging.py checks).
+__version__ = "0.1.0"
 
 import numpy as np  # noqa: F401  (used by the doctest above)
 
@@ -28,6 +33,7 @@ from . import (
     optimizers,
     plotting,
     report,
+    runtime,
     schedules,
     seeding,
 )
@@ -46,7 +52,7 @@ from .plotting import animate, contour_path, loss_curves, use_style
 from .report import say
 from .seeding import book_rng, book_rngs, book_seed
 
-__version__ = "0.1.0"
+runtime.warn_drift()
 
 
 def __getattr__(name: str):
@@ -74,6 +80,7 @@ __all__ = [
     "optimizers",
     "plotting",
     "report",
+    "runtime",
     "schedules",
     "check_gradient",
     "numerical_gradient",

@@ -265,10 +265,11 @@ def test_animations_play(browser, server, page_path):
             anim.locator("button[title='Pause']").click()
 
 
-# axe-core from npm (pinned in the Makefile, installed by `make test` into .venv/axe):
+# axe-core from npm (pinned in the Makefile, installed by `make test` into the venv's
+# axe/ folder: .venv/axe, or .venv-3.12/axe under PYTHON=python3.12):
 # the standard rule set, WCAG 2.x A and AA plus best practices, experimental rules left
 # out.
-AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(sys.prefix) / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_BLOCKING = ("critical", "serious")
 
 

@@ -14,7 +14,9 @@ metadata that gives the rendered image its alt text and a numbered caption.
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -25,14 +27,24 @@ REPO_URL = re.search(
     re.M,
 ).group(1)
 
-COLAB_SOURCE = f"""# Colab only: install the book's helper package `gdutils` (does nothing elsewhere).
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"',
+    Path(__file__).resolve().parents[1].joinpath("gdutils", "__init__.py").read_text(),
+    re.M,
+).group(1)
+"""gdutils' version, written once in gdutils/__init__.py; its release is tagged
+v<version>."""
+
+COLAB_SOURCE = f"""# Colab only: install the book's helper package `gdutils`, pinned
+# to this book's release (does nothing elsewhere).
 import sys
 
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gdutils[learner] @ git+{REPO_URL}@main"], check=True)"""
+    url = "git+{REPO_URL}@v{VERSION}"
+    cmd = [sys.executable, "-m", "pip", "install", "-q", f"gdutils[learner] @ {{url}}"]
+    subprocess.run(cmd, check=True)"""
 
 
 def md(source: str, **metadata):
@@ -64,6 +76,25 @@ def colab_cell():
     return code(COLAB_SOURCE, tags=["remove-cell"])
 
 
+def sync_colab_cells(paths) -> list[str]:
+    """Set the first code cell of each notebook to :data:`COLAB_SOURCE` (keeping its id
+    and tags); return the paths that changed. Run ``python tools/nb.py sync-colab``
+    after a version bump: every chapter's Colab cell then installs the new release."""
+    changed = []
+    for path in paths:
+        text = Path(path).read_text()
+        nb = json.loads(text)
+        cell = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        if "google.colab" not in "".join(cell["source"]):
+            raise ValueError(f"{path}: the first code cell is not the Colab cell")
+        cell["source"] = COLAB_SOURCE.splitlines(keepends=True)
+        new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        if new != text:
+            Path(path).write_text(new)
+            changed.append(str(path))
+    return changed
+
+
 def write(path: str, cells) -> None:
     nb = nbformat.v4.new_notebook(cells=list(cells))
     nb.metadata["kernelspec"] = {
@@ -76,3 +107,11 @@ def write(path: str, cells) -> None:
         c["id"] = f"c{i:03d}"
     nbformat.validate(nb)
     nbformat.write(nb, path)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["sync-colab"]:
+        sys.exit("usage: python tools/nb.py sync-colab")
+    root = Path(__file__).resolve().parents[1]
+    for p in sync_colab_cells(sorted(root.glob("chapters/*.ipynb"))):
+        print("updated", p)
