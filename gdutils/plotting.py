@@ -234,8 +234,8 @@ _FRAME = r'frames\[\d+\] = "data:image/png;base64,([^"]+)"'
 
 def _frame_grid(frames: Sequence[bytes], panels: int = 6) -> bytes:
     """A still of an animation, for print: up to ``panels`` of its frames (evenly
-    spaced, the first and the last included) side by side, each labelled with its
-    frame number, as one PNG.
+    spaced, the first and the last included) in rows of three (two when the frames
+    are wide), each labelled with its frame number, as one PNG.
 
     >>> fig = Figure(figsize=(1, 1)); buf = io.BytesIO(); fig.savefig(buf, format="png")
     >>> grid = _frame_grid([buf.getvalue()] * 9, panels=6)
@@ -248,7 +248,7 @@ def _frame_grid(frames: Sequence[bytes], panels: int = 6) -> bytes:
     picks = sorted({int(i) for i in np.linspace(0, n - 1, min(panels, n)).round()})
     images = [mpl.image.imread(io.BytesIO(frames[i]), format="png") for i in picks]
     h, w = images[0].shape[:2]
-    cols = min(3, len(picks))
+    cols = min(2 if w > 1.8 * h else 3, len(picks))  # wide frames: two to a row
     rows = -(-len(picks) // cols)
     label = 26  # pixels above each panel for its label
     dpi = 96
