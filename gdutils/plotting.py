@@ -256,13 +256,11 @@ def _frame_grid(frames: Sequence[bytes], panels: int = 6) -> bytes:
     grid = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
     for k, (i, img) in enumerate(zip(picks, images, strict=True)):
         r, c = divmod(k, cols)
-        bottom = 1 - ((r + 1) * (h + label)) / height
-        ax = grid.add_axes((c * w / width, bottom, w / width, h / height))
-        ax.imshow(img, interpolation="none")
-        ax.set_axis_off()
+        bottom = height - (r + 1) * (h + label)  # pixels from the bottom edge
+        grid.figimage(img, xo=c * w, yo=bottom, origin="upper")  # pixel for pixel
         grid.text(
             (c + 0.5) * w / width,
-            bottom + (h + label / 2) / height,
+            (bottom + h + label / 2) / height,
             f"frame {i + 1} of {n}",
             ha="center",
             va="center",
