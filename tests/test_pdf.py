@@ -135,7 +135,10 @@ def html_dir() -> Path:
     source, else a fresh build (with the PDF already there, so it links it)."""
     html = ROOT / "_build" / "html"
     sources = [ROOT / f"{f}.ipynb" for f in CHAPTERS] + [ROOT / "_config.yml"]
-    sources += list((ROOT / "gdutils").rglob("*.py")) + list((ROOT / "_ext").glob("*"))
+    sources += list((ROOT / "gdutils").rglob("*.py")) + list(
+        (ROOT / "_ext").glob("*.py")
+    )
+    sources += [ROOT / "intro.md", ROOT / "references.bib"]
     pages = [html / f"{f}.html" for f in toc_files()]
     newest = max(p.stat().st_mtime for p in sources)
     if not all(p.exists() and p.stat().st_mtime > newest for p in pages):
