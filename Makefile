@@ -5,6 +5,10 @@
 # .venv for Python 3.11 (the default), .venv-3.12 / .venv-3.13 for the others, chosen
 # with PYTHON (PYTHON=python3.12 make test). The same exact pins install on all three.
 #   make test-pythons   the unit tests and every chapter (nbval) on 3.12 and 3.13 (CI)
+#   make pdf    builds the PDF edition into _build/latex/gradient-descent.pdf (TeX from
+#               Debian); a later `make book` copies it into the HTML book and links it
+#               from the landing page (`make pdf book` for both)
+#   make test-pdf  builds the PDF and checks it (CI runs it after `make test`)
 
 SUPPORTED := 3.11 3.12 3.13
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -17,7 +21,7 @@ VENV  := $(if $(filter 3.11,$(PYVER)),.venv,.venv-$(PYVER))
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book book-student test test-pythons test-units venv python-info chromium axe clean
+.PHONY: book book-student test test-pythons test-units venv python-info pdf test-pdf tex chromium axe clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going --all
@@ -44,6 +48,32 @@ venv: $(STAMP)
 # Which interpreter and venv PYTHON selects (tests/test_packaging.py reads it)
 python-info:
 	@echo "$(PYVER) $(PY) $(VENV)"
+
+# The PDF edition: Sphinx's LaTeX builder, compiled by xelatex (sphinx-jupyterbook-latex)
+pdf: $(STAMP) tex
+	$(BIN)/jupyter-book build . --builder pdflatex -W --keep-going --all
+
+# Builds the PDF and checks it against the HTML book (which it builds when missing)
+test-pdf: $(STAMP) tex
+	$(BIN)/python -m pytest -p no:xdist -m pdf tests/test_pdf.py
+
+# Debian's TeX for the PDF edition, the smallest set that builds it (measured: about
+# 570 MB and 1.5 minutes to install): xelatex and latexmk (texlive-xetex pulls in
+# texlive-latex-extra), the URW fonts hyperref needs (texlive-fonts-recommended), the
+# book's text fonts (FreeSerif, FreeSans, FreeMono) and pdftotext/pdfimages for the test.
+TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf poppler-utils
+tex:
+	@if command -v xelatex >/dev/null 2>&1 && command -v latexmk >/dev/null 2>&1 && \
+		command -v pdftotext >/dev/null 2>&1 && kpsewhich pzdr.tfm >/dev/null 2>&1 && \
+		fc-list FreeSerif | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's TeX for the PDF edition: $(TEX_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	else \
+		echo "The PDF edition needs TeX: sudo apt-get install --no-install-recommends $(TEX_PACKAGES)"; \
+		exit 1; \
+	fi
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -n "$(PYVER)" || { echo "No Python found for PYTHON=$(PYTHON)"; exit 1; }

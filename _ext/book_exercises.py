@@ -18,7 +18,9 @@ statement becomes an ``{exercise}`` directive with its label, and after the chec
 come the worked solution of :class:`gdutils.exercises.Exercise` (in a collapsed
 ``{solution-start}`` dropdown, executed with the chapter) and a removed cell asserting
 that the checker passes on it. With ``GDBOOK_STUDENT=1`` (``make book-student``) no
-solution is inserted: the instructor's edition without answers.
+solution is inserted: the instructor's edition without answers. In the PDF edition
+(the LaTeX builder: print has no collapsed dropdowns) the solutions go after the last
+cell instead, under a heading of their own, "Solutions to the exercises".
 """
 
 from __future__ import annotations
@@ -78,12 +80,17 @@ def _code(text: str, tags=()) -> dict:
     }
 
 
-def transform(nb: dict, *, student: bool = False) -> dict:
+SOLUTIONS_HEADING = "## Solutions to the exercises"
+
+
+def transform(
+    nb: dict, *, student: bool = False, solutions_at_end: bool = False
+) -> dict:
     """The notebook as the book builds it (see the module docstring)."""
     from gdutils.exercises import registry
 
     exercises = registry()
-    cells = []
+    cells, solutions = [], []
     for cell in nb.get("cells", []):
         meta = cell.get("metadata", {}).get("gdbook", {})
         label, role = meta.get("exercise"), meta.get("role")
@@ -98,16 +105,29 @@ def transform(nb: dict, *, student: bool = False) -> dict:
         if role == "check" and not student:
             ex = exercises[label]
             fence = _fence(ex.solution_code)
-            cells += [
-                _md(f"{fence}{{solution-start}} {label}\n:class: dropdown\n{fence}"),
-                _code(ex.solution_code.strip("\n")),
-                _md(f"{fence}{{solution-end}}\n{fence}"),
-                _code(
-                    f"assert {ex.name}.check({ex.check_args}).passed, "
-                    f"'the solution of {label} must pass its checker'",
-                    tags=["remove-cell"],
-                ),
-            ]
+            (solutions if solutions_at_end else cells).extend(
+                [
+                    _md(
+                        f"{fence}{{solution-start}} {label}\n:class: dropdown\n{fence}"
+                    ),
+                    _code(ex.solution_code.strip("\n")),
+                    _md(f"{fence}{{solution-end}}\n{fence}"),
+                    _code(
+                        f"assert {ex.name}.check({ex.check_args}).passed, "
+                        f"'the solution of {label} must pass its checker'",
+                        tags=["remove-cell"],
+                    ),
+                ]
+            )
+    if solutions:
+        cells.append(
+            _md(
+                f"{SOLUTIONS_HEADING}\n\nThe worked solutions of this chapter's "
+                "exercises, in their order. Try each exercise before you read its "
+                "solution."
+            )
+        )
+        cells += solutions
     for i, cell in enumerate(cells):  # unique ids for the cells added here
         cell["id"] = cell.get("id") or f"gdbook-{i:03d}"
     out = dict(nb)
@@ -123,7 +143,13 @@ def _on_source_read(app, docname: str, source: list[str]) -> None:
     if not str(app.env.doc2path(docname)).endswith(".ipynb"):
         return
     nb = json.loads(source[0])
-    source[0] = json.dumps(transform(nb, student=student_edition()))
+    source[0] = json.dumps(
+        transform(
+            nb,
+            student=student_edition(),
+            solutions_at_end=app.builder.name == "latex",
+        )
+    )
 
 
 def setup(app):

@@ -45,3 +45,14 @@ def browser():
         )
         yield b
         b.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PDF edition's tests (TeX, minutes) run only when asked for by a marker
+    expression that names them: ``make test-pdf`` runs ``pytest -m pdf``."""
+    if "pdf" in (config.getoption("markexpr") or ""):
+        return
+    skipped = [item for item in items if item.get_closest_marker("pdf")]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not item.get_closest_marker("pdf")]

@@ -245,6 +245,47 @@ def test_transform_turns_plain_markdown_into_directives_and_inserts_solutions(
     )
 
 
+def test_transform_for_print_moves_the_solutions_after_the_last_cell(monkeypatch):
+    # the PDF edition: every solution (and its removed assert) after the chapter's
+    # last cell, under a heading, in the exercises' order
+    exs = [_demo_exercise(), _demo_exercise()]
+    exs[1].label, exs[1].name = "demo-ex-twice", "demo.twice"
+    monkeypatch.setattr("gdutils.exercises.registry", lambda: {e.label: e for e in exs})
+
+    def exercise(ex):
+        meta = {"exercise": ex.label}
+        return [
+            {
+                "cell_type": "markdown",
+                "source": f"#### Exercise: {ex.label}\n\nWrite it.",
+                "metadata": {"gdbook": {**meta, "role": "statement"}},
+            },
+            {
+                "cell_type": "code",
+                "source": f"{ex.name}.check(double)",
+                "metadata": {"gdbook": {**meta, "role": "check"}},
+                "outputs": [],
+            },
+        ]
+
+    last = {"cell_type": "markdown", "source": "## Summary", "metadata": {}}
+    cells = exercise(exs[0]) + exercise(exs[1]) + [last]
+    book = book_exercises.transform({"cells": cells}, solutions_at_end=True)
+    src = ["".join(c["source"]) for c in book["cells"]]
+    assert src[:5] == [src[0], src[1], src[2], src[3], "## Summary"]
+    assert "{exercise}" in src[0] and "{exercise}" in src[2]
+    assert src[5].startswith(book_exercises.SOLUTIONS_HEADING + "\n")
+    assert "{solution-start} demo-ex-double" in src[6] and "{solution-end}" in src[8]
+    assert src[9].startswith("assert demo.double.check(")
+    assert "{solution-start} demo-ex-twice" in src[10]
+    assert src[13].startswith("assert demo.twice.check(") and len(src) == 14
+    assert len({c["id"] for c in book["cells"]}) == len(book["cells"])
+    student = book_exercises.transform(
+        {"cells": cells}, student=True, solutions_at_end=True
+    )
+    assert len(student["cells"]) == len(cells)  # no solutions, and no empty heading
+
+
 def test_transform_refuses_unknown_labels_and_bad_statements(monkeypatch):
     monkeypatch.setattr("gdutils.exercises.registry", lambda: {})
     cell = {

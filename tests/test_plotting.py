@@ -1,12 +1,15 @@
 """Plot helpers: they draw what they are given, return the axes, and animations are
 self-contained."""
 
+import base64
+import io
 import re
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from IPython.core.formatters import DisplayFormatter
 
 import gdutils as gdu
 
@@ -159,3 +162,55 @@ def test_style_cycles_the_house_colours_on_opaque_white():
     for key in ("figure.facecolor", "axes.facecolor", "savefig.facecolor"):
         assert matplotlib.colors.to_rgba(matplotlib.rcParams[key]) == (1, 1, 1, 1)
     assert not matplotlib.rcParams["savefig.transparent"]
+
+
+def _frames(html):
+    return [
+        plt.imread(io.BytesIO(base64.b64decode(b)))
+        for b in re.findall(r'frames\[\d+\] = "data:image/png;base64,([^"]+)"', html)
+    ]
+
+
+def test_animation_carries_a_still_of_labelled_frames_for_print():
+    # the PDF edition (LaTeX builder) shows image/png where the HTML book plays the
+    # animation: the still holds the same frames, pixel for pixel, in a grid
+    fig, ax = plt.subplots(figsize=(2, 2))
+    (line,) = ax.plot([], [])
+    ax.set(xlim=(0, 7), ylim=(0, 7))
+    anim = gdu.animate(
+        fig, lambda i: line.set_data([0, i], [0, i]), frames=7, alt="a line", panels=4
+    )
+    bundle, _ = DisplayFormatter().format(anim)
+    assert {"text/html", "image/png"} <= set(bundle)
+    frames = _frames(bundle["text/html"])
+    still = plt.imread(io.BytesIO(bundle["image/png"]))
+    h, w = frames[0].shape[:2]
+    label = (still.shape[0] - 2 * h) // 2  # 4 panels: 3 columns, 2 rows
+    assert still.shape[1] == 3 * w and label > 0
+    picks = [0, 2, 4, 6]  # evenly spaced, first and last included
+    for k, i in enumerate(picks):
+        r, c = divmod(k, 3)
+        top = r * (h + label) + label
+        panel = still[top : top + h, c * w : (c + 1) * w, :3]
+        np.testing.assert_array_equal(panel, frames[i][..., :3])
+    # the fifth and sixth cells of the grid are blank paper
+    assert (still[h + 2 * label :, w:, :3] == 1).all()
+    # the labels hold ink: "frame 1 of 7" ... above each panel
+    assert (still[:label, :w, :3] < 1).any()
+
+
+def test_animation_still_has_every_frame_when_there_are_few():
+    fig, ax = plt.subplots(figsize=(1, 1))
+    (line,) = ax.plot([], [])
+    anim = gdu.animate(fig, lambda i: line.set_data([0, i], [0, i]), frames=2, alt="x")
+    still = plt.imread(io.BytesIO(anim._repr_png_()))
+    w = _frames(anim.data)[0].shape[1]
+    assert still.shape[1] == 2 * w  # 2 frames < 6 panels: both, in one row
+
+
+@pytest.mark.parametrize("panels", [0, -1, 2.5, True, "6"])
+def test_animation_rejects_bad_panel_counts(panels):
+    fig, _ = plt.subplots(figsize=(1, 1))
+    with pytest.raises(ValueError, match="panels must be a positive integer"):
+        gdu.animate(fig, lambda i: None, frames=2, alt="x", panels=panels)
+    plt.close(fig)
