@@ -9,6 +9,7 @@ import numpy as np
 __all__ = [
     "as_real_array",
     "as_data",
+    "require_finite_block",
     "as_vector",
     "as_positive",
     "as_finite",
@@ -56,12 +57,14 @@ def as_real_array(x, name: str = "x") -> np.ndarray:
     return arr.astype(float, copy=False)
 
 
-def as_data(X, y) -> tuple[np.ndarray, np.ndarray]:
+def as_data(X, y, *, check_x_finite: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Return ``X`` as a finite float array of shape (n, d) and ``y`` of shape (n,).
 
     Raises ``ValueError`` for the classic mistakes instead of letting NumPy
     broadcast them silently: ``y`` of shape (n, 1), lengths that differ, an empty
-    data set, NaN or inf.
+    data set, NaN or inf. ``check_x_finite=False`` skips the scan of ``X`` for NaN
+    and inf: only for a caller that scans it itself (block by block, while the block
+    is in cache: see :func:`require_finite_block`), and still checks ``y``.
 
     >>> X, y = as_data([[1.0], [2.0]], [2.0, 4.0])
     >>> X.shape, y.shape
@@ -91,11 +94,23 @@ def as_data(X, y) -> tuple[np.ndarray, np.ndarray]:
             f"X and y must have the same number of samples: X has {n} rows, y has"
             f" {y.shape[0]}."
         )
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or inf; expected finite values.")
+    if check_x_finite:
+        require_finite_block(X)
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or inf; expected finite values.")
     return X, y
+
+
+def require_finite_block(X: np.ndarray) -> None:
+    """Raise the ``ValueError`` of :func:`as_data` if ``X`` holds NaN or inf.
+
+    >>> require_finite_block(np.array([[1.0, np.inf]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: X contains NaN or inf; expected finite values.
+    """
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or inf; expected finite values.")
 
 
 def as_vector(x, name: str = "x", size: int | None = None) -> np.ndarray:

@@ -28,7 +28,6 @@ from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from ._validation import (
-    as_bool,
     as_data,
     as_positive,
     as_rng,
@@ -38,7 +37,7 @@ from ._validation import (
     scalar_output,
 )
 from .gradcheck import numerical_gradient
-from .schedules import as_schedule
+from .schedules import as_schedule, constant
 
 __all__ = ["gradient_descent", "minibatch_gd", "STATUS_MESSAGES"]
 
@@ -320,6 +319,41 @@ def gradient_descent(
     )
 
 
+_KEEP = ("all", "epoch", "none")
+
+
+def _as_keep(keep) -> str:
+    if not isinstance(keep, str) or keep not in _KEEP:
+        raise ValueError(f"keep must be one of {_KEEP}; got {keep!r}.")
+    return keep
+
+
+def _as_shuffle(shuffle) -> bool | str:
+    if isinstance(shuffle, str) and shuffle == "once":
+        return shuffle
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ValueError(f"shuffle must be True or False, or 'once'; got {shuffle!r}.")
+    return bool(shuffle)
+
+
+def _trusted(fn, counted_fn, X, y, x, more) -> Callable | None:
+    """The kernel of a gdutils loss (or gradient) for this run, or None.
+
+    A gdutils loss function carries ``_prepare(theta, X, y, *more)``: it validates the
+    run's parameters (and labels, l2) once, and returns a kernel that trusts the
+    batches it is given (they are slices of the X, y checked by ``as_data``).
+    """
+    prepare = getattr(fn, "_prepare", None)
+    if prepare is None or counted_fn is not fn:
+        return None
+    return prepare(x, X, y, *more)
+
+
+def _rows_view(A: np.ndarray) -> np.ndarray:
+    """A C-contiguous 2-D array seen as one opaque item per row (fast to permute)."""
+    return A.view(np.dtype((np.void, A.shape[1] * A.itemsize))).reshape(A.shape[0])
+
+
 def minibatch_gd(
     fun: Callable,
     x0: ArrayLike,
@@ -330,7 +364,8 @@ def minibatch_gd(
     learning_rate: float | Callable[[int], float] = 0.01,
     epochs: int = 100,
     rng: int | np.random.Generator | None = None,
-    shuffle: bool = True,
+    shuffle: bool | str = True,
+    keep: str = "all",
     divergence_factor: float = 1e12,
     callback: Callable | None = None,
     hess=None,
@@ -349,8 +384,22 @@ def minibatch_gd(
     number or a schedule of the update index k (see :mod:`gdutils.schedules`).
 
     ``loss_history`` holds the full-data loss at the start and after every epoch;
-    ``trajectory`` holds the iterate after every update; ``nsamples`` counts the
-    per-example gradients computed.
+    ``trajectory`` holds the iterates that ``keep`` asks for: ``"all"`` (the default,
+    for plotting paths) the start and the iterate after every update, ``"epoch"`` the
+    start and the iterate after every epoch (one row per ``loss_history`` entry),
+    ``"none"`` nothing (shape (0, p)): memory stays bounded on large data.
+    ``nsamples`` counts the per-example gradients computed. ``shuffle="once"`` draws
+    one random order for the whole run and visits the samples in that order every
+    epoch ("shuffle once"; still every sample once per epoch, without replacement):
+    it skips the per-epoch permutation of X, the one cost of an epoch that is not
+    arithmetic.
+
+    Fast path: with a gdutils loss gradient as ``jac`` (``losses.mse_grad``,
+    ``losses.cross_entropy_grad``) the data and parameters are validated once per run
+    and every batch goes to a kernel that trusts them; each epoch permutes the rows of
+    X once into a reused buffer, so batches are contiguous slices. The sampling, and
+    so the result (up to rounding), is the same as calling ``jac`` on
+    ``X[order[start:stop]]``.
 
     Examples
     --------
@@ -360,6 +409,9 @@ def minibatch_gd(
     ...                    batch_size=32, learning_rate=0.05, epochs=200, rng=0)
     >>> res.success, bool(np.allclose(res.x, theta, atol=0.05))
     (True, True)
+    >>> minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, batch_size=32,
+    ...              epochs=3, rng=0, keep="epoch").trajectory.shape
+    (4, 6)
     """
     _check_unsupported(bounds, constraints, unknown_options, "minibatch_gd")
     if len(args) < 2:
@@ -379,45 +431,69 @@ def minibatch_gd(
     as_positive(divergence_factor, "divergence_factor")
     rate = as_schedule(learning_rate)
     gen = as_rng(rng)
-    shuffle = as_bool(shuffle, "shuffle")
+    shuffle = _as_shuffle(shuffle)
+    keep = _as_keep(keep)
     call = _callback_caller(callback)
     counted = _Counted(fun, jac, (X, y) + more)
     x = as_vector(x0, "x0").copy()
 
     f0 = f = counted.f(x)
-    trajectory, losses = [x.copy()], [f]
+    trajectory = [] if keep == "none" else [x.copy()]
+    losses = [f]
+    extra = {"nepoch": 0, "nsamples": 0}
     if not math.isfinite(f0):
-        return _not_finite_at_start(
-            x,
-            f,
-            np.full_like(x, np.nan),
-            counted,
-            trajectory,
-            losses,
-            nepoch=0,
-            nsamples=0,
+        res = _not_finite_at_start(
+            x, f, np.full_like(x, np.nan), counted, trajectory, losses, **extra
         )
+        return _shaped(res, x)
+    kernel = _trusted(jac, counted._jac, X, y, x, more)
+    loss = _trusted(fun, counted._fun, X, y, x, more)
+    trusted = kernel is not None
+    fixed = rate.rate if isinstance(rate, constant) else None
+    Xp, yp = X, y
+    if shuffle and trusted and n > batch_size:  # one buffer, reused every epoch
+        X = np.ascontiguousarray(X)
+        Xp, yp = np.empty_like(X), np.empty_like(y)
+        rows, rows_p = _rows_view(X), _rows_view(Xp)
+    every = keep == "all"
     status, k, nsamples, epoch = 0, 0, 0, 0
     with np.errstate(over="ignore", invalid="ignore"):
         while epoch < epochs and status == 0:
-            order = gen.permutation(n) if shuffle else np.arange(n)
+            if shuffle is True or (shuffle and epoch == 0):
+                order = gen.permutation(n)
+                if not trusted:  # user code gets batches it may keep
+                    Xp, yp = X[order], y[order]
+                elif n > batch_size:  # (one full batch: the order is only rounding)
+                    np.take(rows, order, out=rows_p)
+                    np.take(y, order, out=yp)
+            k0 = k
             for start in range(0, n, batch_size):
-                idx = order[start : start + batch_size]
-                g = counted.g(x, X[idx], y[idx], *more)
-                step = rate(k)
-                # a schedule may anneal to 0
-                as_positive(step, f"learning_rate({k})", allow_zero=True)
-                x = x - step * g
+                stop = start + batch_size
+                if trusted:
+                    g = kernel(x, Xp[start:stop], yp[start:stop], *more)
+                else:
+                    g = counted.g(x, Xp[start:stop], yp[start:stop], *more)
+                x = x - (fixed if fixed is not None else _rate_at(rate, k)) * g
                 k += 1
-                nsamples += len(idx)
-                trajectory.append(x.copy())
-                if not np.all(np.isfinite(x)):
+                if every:
+                    trajectory.append(x)
+                if not (math.isfinite(x @ x) or np.isfinite(x).all()):
                     status = 2
                     break
+            nsamples += min(n, (k - k0) * batch_size)
+            if trusted:
+                counted.njev += k - k0
             epoch += 1
-            # never evaluate fun on inf/NaN parameters
-            f = counted.f(x) if status == 0 else np.nan
+            if status != 0:
+                f = np.nan  # never evaluate fun on inf/NaN parameters
+            elif loss is not None:
+                counted.nfev += 1
+                f = loss(x, X, y, *more)
+            else:
+                f = counted.f(x)
             losses.append(f)
+            if keep == "epoch":
+                trajectory.append(x)
             if status == 0 and _diverged(f, f0, divergence_factor):
                 status = 2
             if status == 0 and call is not None:
@@ -434,4 +510,10 @@ def minibatch_gd(
             f"Completed {epoch} epochs of {-(-n // batch_size)} batches"
             f" (batch_size={batch_size})."
         )
+    return _shaped(res, x)
+
+
+def _shaped(res: OptimizeResult, x: np.ndarray) -> OptimizeResult:
+    if res.trajectory.size == 0:
+        res.trajectory = np.empty((0, x.size))
     return res

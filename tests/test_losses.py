@@ -149,3 +149,53 @@ def test_cross_entropy_needs_binary_labels_and_nonnegative_l2():
         losses.cross_entropy(np.zeros(3), X5, np.full(5, 0.5))
     with pytest.raises(ValueError, match="l2 must be finite and >= 0"):
         losses.cross_entropy_grad(np.zeros(3), X5, np.ones(5), l2=-1.0)
+
+
+@pytest.fixture(scope="module")
+def tall():
+    """More rows than one block of losses._BLOCK, and a ragged last block."""
+    rng = np.random.default_rng(11)
+    n = 2 * losses._BLOCK + 37
+    X = rng.standard_normal((n, 3))
+    return X, rng.standard_normal(n), rng.standard_normal(4)
+
+
+def test_blocked_mse_and_gradient_match_the_design_matrix_formula(tall):
+    X, y, t = tall
+    A = data.add_bias(X)
+    r = A @ t - y
+    assert losses.mse(t, X, y) == pytest.approx(r @ r / len(y), rel=1e-13)
+    np.testing.assert_allclose(
+        losses.mse_grad(t, X, y), 2 / len(y) * A.T @ r, rtol=1e-12, atol=1e-13
+    )
+    np.testing.assert_allclose(
+        losses.mse_grad(t[:3], X, y),
+        2 / len(y) * X.T @ (X @ t[:3] - y),
+        rtol=1e-12,
+        atol=1e-13,
+    )
+
+
+@pytest.mark.parametrize("row", [0, losses._BLOCK - 1, losses._BLOCK, -1])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_blocked_validation_finds_nan_in_any_block(tall, row, bad):
+    X, y, t = tall
+    X = X.copy()
+    X[row, 1] = bad
+    for fn in (losses.mse, losses.mse_grad):
+        with pytest.raises(ValueError, match="X contains NaN or inf"):
+            fn(t, X, y)
+
+
+def test_gradient_does_not_copy_X_for_the_bias(tall):
+    import tracemalloc
+
+    X, y, t = tall
+    X = np.vstack([X] * 4)  # 3.2 MB
+    y = np.concatenate([y] * 4)
+    tracemalloc.start()
+    losses.mse_grad(t, X, y)
+    losses.mse(t, X, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < X.nbytes / 4  # a design matrix [X, 1] would be 4/3 X.nbytes

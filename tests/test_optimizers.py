@@ -524,3 +524,115 @@ def test_minibatch_callback_protocols_per_epoch():
         and stopped.nepoch == 1
         and "StopIteration" in stopped.message
     )
+
+
+def _generic(fn):
+    """The same loss behind a plain function: minibatch_gd's generic, per-batch path."""
+    return lambda theta, X, y, *more: fn(theta, X, y, *more)
+
+
+@pytest.mark.parametrize("b", [1, 7, 64, None])
+@pytest.mark.parametrize("shuffle", [True, False, "once"])
+def test_fast_path_retraces_the_generic_path(regression, b, shuffle):
+    """The trusted kernels (validate once, permute into a buffer) give the iterates of
+    the per-batch path that calls the public, validating mse_grad on X[idx]."""
+    X, y, _, _ = regression
+    kw = dict(batch_size=b, learning_rate=0.02, epochs=3, rng=5, shuffle=shuffle)
+    fast = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, **kw)
+    slow = minibatch_gd(
+        _generic(losses.mse), np.zeros(6), (X, y), _generic(losses.mse_grad), **kw
+    )
+    np.testing.assert_allclose(fast.trajectory, slow.trajectory, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fast.loss_history, slow.loss_history, rtol=1e-12)
+    for field in ("nit", "nfev", "njev", "nsamples", "nepoch", "status", "message"):
+        assert fast[field] == slow[field], field
+
+
+def test_fast_path_for_cross_entropy_with_l2():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((90, 2))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(90) > 0).astype(float)
+    kw = dict(batch_size=8, learning_rate=0.1, epochs=4, rng=2)
+    args = (X, y, 0.05)
+    fast = minibatch_gd(
+        losses.cross_entropy,
+        np.zeros(X.shape[1] + 1),
+        args,
+        losses.cross_entropy_grad,
+        **kw,
+    )
+    slow = minibatch_gd(
+        _generic(losses.cross_entropy),
+        np.zeros(X.shape[1] + 1),
+        args,
+        _generic(losses.cross_entropy_grad),
+        **kw,
+    )
+    np.testing.assert_allclose(fast.trajectory, slow.trajectory, rtol=1e-12, atol=1e-14)
+    assert fast.njev == slow.njev and fast.nfev == slow.nfev
+
+
+def test_fast_path_validates_once_as_strictly():
+    X, y, _ = data.linear_regression(n=20, d=2, rng=1)
+    with pytest.raises(ValueError, match=r"theta must have shape \(2,\)"):
+        minibatch_gd(_generic(losses.mse), np.zeros(5), (X, y), losses.mse_grad)
+    with pytest.raises(ValueError, match="class labels 0 or 1"):
+        minibatch_gd(
+            _generic(losses.cross_entropy),
+            np.zeros(3),
+            (X, y),
+            losses.cross_entropy_grad,
+        )
+    with pytest.raises(ValueError, match="l2"):
+        minibatch_gd(
+            _generic(losses.cross_entropy),
+            np.zeros(3),
+            (X, (y > 0) * 1.0, -1.0),
+            losses.cross_entropy_grad,
+        )
+
+
+def test_keep_thins_the_trajectory(regression):
+    X, y, _, _ = regression
+    kw = dict(batch_size=10, learning_rate=0.02, epochs=3, rng=5)
+    full = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, **kw)
+    per = -(-len(y) // 10)
+    assert full.trajectory.shape == (3 * per + 1, 6)
+    ep = minibatch_gd(
+        losses.mse, np.zeros(6), (X, y), losses.mse_grad, keep="epoch", **kw
+    )
+    np.testing.assert_array_equal(ep.trajectory, full.trajectory[::per])
+    assert len(ep.trajectory) == len(ep.loss_history) == 4
+    none = minibatch_gd(
+        losses.mse, np.zeros(6), (X, y), losses.mse_grad, keep="none", **kw
+    )
+    assert none.trajectory.shape == (0, 6)
+    np.testing.assert_array_equal(none.x, full.x)
+    with pytest.raises(ValueError, match="keep must be one of"):
+        minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, keep="some")
+
+
+def test_shuffle_once_visits_one_fixed_order_every_epoch():
+    X, y, _ = data.linear_regression(n=11, d=1, rng=0)
+    seen = []
+
+    def jac(theta, Xb, yb):
+        seen.append(yb.copy())
+        return losses.mse_grad(theta, Xb, yb)
+
+    minibatch_gd(
+        losses.mse,
+        np.zeros(2),
+        (X, y),
+        jac,
+        batch_size=4,
+        epochs=3,
+        rng=6,
+        shuffle="once",
+    )
+    epochs = [np.concatenate(seen[i : i + 3]) for i in range(0, 9, 3)]
+    order = np.random.default_rng(6).permutation(11)
+    for e in epochs:
+        np.testing.assert_array_equal(e, y[order])
+    with pytest.raises(ValueError, match="shuffle must be True or False, or 'once'"):
+        minibatch_gd(losses.mse, np.zeros(2), (X, y), jac, shuffle="twice")
