@@ -21,7 +21,7 @@ VENV  := $(if $(filter 3.11,$(PYVER)),.venv,.venv-$(PYVER))
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book book-student test test-pythons test-units venv python-info pdf test-pdf tex chromium axe clean
+.PHONY: book book-student test bench test-pythons test-units venv python-info pdf test-pdf tex chromium axe clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W --keep-going --all
@@ -74,6 +74,10 @@ tex:
 		echo "The PDF edition needs TeX: sudo apt-get install --no-install-recommends $(TEX_PACKAGES)"; \
 		exit 1; \
 	fi
+
+# Speed of gdutils' optimizer against plain NumPy and scikit-learn (tables, one run)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -n "$(PYVER)" || { echo "No Python found for PYTHON=$(PYTHON)"; exit 1; }
