@@ -1,0 +1,149 @@
+"""Mutation testing of one core gdutils module with mutmut, in a scratch copy.
+
+    python tools/mutation.py optimizers            # one module (CPU heavy: ~minutes)
+    python tools/mutation.py --all                 # every core module, one after another
+
+mutmut (3.8.1) lives in its own folder, outside the book's environment:
+``python -m pip install --target /tmp/mutenv mutmut==3.8.1`` (then it is found through
+``--mutenv``; the book's pytest, numpy, ... are used). Each run copies ``gdutils/``,
+``tests/`` and ``pyproject.toml`` to a temporary folder, mutates only
+``gdutils/<module>.py`` and runs only that module's test files (``TESTS`` below), so
+runs never touch the repository. Prints one row per module: generated, killed,
+survived, equivalent (the survivors listed in ``EQUIVALENT`` with the reason they cannot
+be killed), other (timeouts, suspicious), and the score killed / (generated -
+equivalent). ``--show`` prints the diff of every survivor that is not in ``EQUIVALENT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TESTS = {
+    "optimizers": ["tests/test_optimizers.py", "tests/test_bad_input.py"],
+    "accelerated": ["tests/test_accelerated.py", "tests/test_bad_input.py"],
+    "losses": ["tests/test_losses.py", "tests/test_bad_input.py"],
+    "gradcheck": ["tests/test_gradcheck.py", "tests/test_bad_input.py"],
+    "schedules": ["tests/test_schedules.py", "tests/test_bad_input.py"],
+    "stochastic": ["tests/test_stochastic.py", "tests/test_bad_input.py"],
+    "nn": ["tests/test_nn.py", "tests/test_bad_input.py"],
+}
+
+# Survivors that no test can kill, each with the reason (mutmut's mutant names).
+EQUIVALENT: dict[str, str] = {}
+
+
+def run_module(module: str, mutenv: Path, keep: bool, show: bool) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"mutmut-{module}-"))
+    try:
+        shutil.copytree(
+            ROOT / "gdutils",
+            work / "gdutils",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        shutil.copytree(
+            ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        tests = "\n    ".join(TESTS[module])
+        (work / "setup.cfg").write_text(
+            "[mutmut]\n"
+            "source_paths = gdutils/\n"
+            f"only_mutate = gdutils/{module}.py\n"
+            f"pytest_add_cli_args_test_selection =\n    {tests}\n"
+            "pytest_add_cli_args =\n    -p no:xdist\n    -p no:randomly\n"
+            "    -p no:cacheprovider\n"
+            "use_git_change_detection = false\n"
+        )
+        env = dict(os.environ, PYTHONPATH=f"{work}{os.pathsep}{mutenv}")
+        cmd = [sys.executable, "-m", "mutmut"]
+        subprocess.run(
+            [*cmd, "run", "--max-children", "1"],
+            cwd=work,
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            [*cmd, "export-cicd-stats"],
+            cwd=work,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        stats = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
+        listing = subprocess.run(
+            [*cmd, "results", "--all", "true"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+        survivors = [
+            line.split(":")[0].strip()
+            for line in listing.splitlines()
+            if line.strip().endswith("survived")
+        ]
+        unexplained = [s for s in survivors if s not in EQUIVALENT]
+        if show:
+            for name in unexplained:
+                print(
+                    subprocess.run(
+                        [*cmd, "show", name],
+                        cwd=work,
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
+                )
+        equivalent = len(survivors) - len(unexplained)
+        generated = stats["total"]
+        return {
+            "module": module,
+            "generated": generated,
+            "killed": stats["killed"],
+            "survived": stats["survived"],
+            "equivalent": equivalent,
+            "other": generated - stats["killed"] - stats["survived"],
+            "score": stats["killed"] / max(generated - equivalent, 1),
+            "unexplained": unexplained,
+        }
+    finally:
+        if keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", choices=[*TESTS, []])
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--mutenv", type=Path, default=Path("/tmp/mutenv"))
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--show", action="store_true", help="diff of each survivor")
+    args = parser.parse_args(argv)
+    modules = list(TESTS) if args.all else args.modules
+    print("| module | generated | killed | survived | equivalent | other | score |")
+    print("|---|---|---|---|---|---|---|")
+    for module in modules:
+        r = run_module(module, args.mutenv, args.keep, args.show)
+        print(
+            f"| {r['module']} | {r['generated']} | {r['killed']} | {r['survived']} |"
+            f" {r['equivalent']} | {r['other']} | {r['score']:.1%} |",
+            flush=True,
+        )
+        for name in r["unexplained"]:
+            print(f"    survived: {name}")
+
+
+if __name__ == "__main__":
+    main()
