@@ -1,7 +1,7 @@
 """Mutation testing of one core gdutils module with mutmut, in a scratch copy.
 
     python tools/mutation.py optimizers            # one module (CPU heavy: ~minutes)
-    python tools/mutation.py --all                 # every core module, one after another
+    python tools/mutation.py --all                 # every core module, in turn
 
 mutmut (3.8.1) lives in its own folder, outside the book's environment:
 ``python -m pip install --target /tmp/mutenv mutmut==3.8.1`` (then it is found through
