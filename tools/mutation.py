@@ -27,14 +27,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+MSG = "tests/test_error_messages.py"
 TESTS = {
-    "optimizers": ["tests/test_optimizers.py", "tests/test_bad_input.py"],
-    "accelerated": ["tests/test_accelerated.py", "tests/test_bad_input.py"],
-    "losses": ["tests/test_losses.py", "tests/test_bad_input.py"],
-    "gradcheck": ["tests/test_gradcheck.py", "tests/test_bad_input.py"],
-    "schedules": ["tests/test_schedules.py", "tests/test_bad_input.py"],
-    "stochastic": ["tests/test_stochastic.py", "tests/test_bad_input.py"],
-    "nn": ["tests/test_nn.py", "tests/test_bad_input.py"],
+    "optimizers": ["tests/test_optimizers.py", "tests/test_bad_input.py", MSG],
+    "accelerated": ["tests/test_accelerated.py", "tests/test_bad_input.py", MSG],
+    "losses": ["tests/test_losses.py", "tests/test_bad_input.py", MSG],
+    "gradcheck": ["tests/test_gradcheck.py", "tests/test_bad_input.py", MSG],
+    "schedules": ["tests/test_schedules.py", "tests/test_bad_input.py", MSG],
+    "stochastic": ["tests/test_stochastic.py", "tests/test_bad_input.py", MSG],
+    "nn": ["tests/test_nn.py", "tests/test_bad_input.py", MSG],
 }
 
 # Survivors that no test can kill, each with the reason (mutmut's mutant names).
