@@ -85,9 +85,10 @@ def _mse_grad_batch(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarr
 
 def _mse_value(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
     """:func:`mse` for arguments already validated."""
-    r = _linear(theta, X)
-    r -= y
-    return float(r @ r) / len(y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = _linear(theta, X)
+        r -= y
+        return float(r @ r) / len(y)
 
 
 def _mse_prepare(theta, X, y) -> Callable:

@@ -1,6 +1,8 @@
 """MSE and cross-entropy against independent references: closed forms, finite
 differences, scipy, autograd."""
 
+import warnings
+
 import autograd.numpy as anp
 import numpy as np
 import pytest
@@ -199,3 +201,128 @@ def test_gradient_does_not_copy_X_for_the_bias(tall):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < X.nbytes / 4  # a design matrix [X, 1] would be 4/3 X.nbytes
+
+
+# --- found by mutation testing ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn", [losses.mse, losses.mse_grad, losses.cross_entropy, losses.cross_entropy_grad]
+)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_every_loss_refuses_nan_or_inf_in_X(fn, bad):
+    X = np.ones((5, 2))
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match="X contains NaN or inf"):
+        fn(np.zeros(3), X, np.ones(5))
+    with pytest.raises(ValueError, match="X contains NaN or inf"):
+        losses.predict(np.zeros(3), X)
+
+
+def test_predict_with_and_without_bias_and_its_bad_input():
+    X, _, _ = data.linear_regression(n=7, d=3, rng=2)
+    t = np.array([0.5, -1.0, 2.0, 0.25])
+    np.testing.assert_allclose(losses.predict(t, X), X @ t[:3] + 0.25, rtol=1e-15)
+    np.testing.assert_allclose(losses.predict(t[:3], X), X @ t[:3], rtol=1e-15)
+    assert losses.predict(t, X).shape == (7,)
+    with pytest.raises(ValueError, match=r"X.reshape\(-1, 1\)"):
+        losses.predict([1.0], X[:, 0])
+    with pytest.raises(ValueError, match=r"theta must have shape \(3,\)"):
+        losses.predict(np.zeros(5), X)
+    with pytest.raises(ValueError, match="X is complex"):
+        losses.predict(t, X * 1j)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_trusted_kernels_equal_the_public_functions(problem, bias):
+    X, y, t = problem
+    t = t if bias else t[:3]
+    for rows in (slice(0, 1), slice(3, 20), slice(None)):
+        Xb, yb = X[rows], y[rows]
+        np.testing.assert_array_equal(
+            losses._mse_grad_batch(t, Xb, yb), losses.mse_grad(t, Xb, yb)
+        )
+        assert losses._mse_value(t, Xb, yb) == losses.mse(t, Xb, yb)
+    labels = (y > np.median(y)) * 1.0
+    np.testing.assert_array_equal(
+        losses._ce_grad_batch(t, X, labels, 0.1),
+        losses.cross_entropy_grad(t, X, labels, l2=0.1),
+    )
+    assert losses._mse_prepare(t, X, y) is losses._mse_grad_batch
+    assert losses._mse_value_prepare(t, X, y) is losses._mse_value
+    assert losses._ce_prepare(t, X, labels, 0.1) is losses._ce_grad_batch
+    for prepare in (losses._mse_prepare, losses._mse_value_prepare):
+        with pytest.raises(ValueError, match="theta must have shape"):
+            prepare(np.zeros(7), X, y)
+    with pytest.raises(ValueError, match="labels 0 or 1"):
+        losses._ce_prepare(t, X, y)
+    with pytest.raises(ValueError, match="l2"):
+        losses._ce_prepare(t, X, labels, -0.1)
+
+
+def test_huge_values_give_inf_without_warnings():
+    big = np.array([[1e200, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.mse([1e200, 0.0], big, [0.0]) == np.inf
+        assert not np.isfinite(losses.mse_grad([1e200, 0.0, 1.0], big, [0.0])).all()
+        assert losses._mse_value(np.array([1e200, 0.0]), big, np.zeros(1)) == np.inf
+
+
+def test_cross_entropy_gradient_without_bias_and_with_l2_against_autograd():
+    X, y, _ = data.random_labels(n=25, d=3, rng=5)
+    t = np.random.default_rng(6).standard_normal(3)
+
+    def ref(th):
+        z = anp.dot(X, th)
+        return anp.mean(anp.logaddexp(0.0, z) - y * z) + 0.2 * anp.sum(th**2)
+
+    np.testing.assert_allclose(
+        losses.cross_entropy_grad(t, X, y, 0.2), agrad(ref)(t), rtol=1e-12
+    )
+    assert losses.cross_entropy(t, X, y, 0.2) == pytest.approx(ref(t), rel=1e-13)
+
+
+def test_hessian_with_and_without_bias_and_bad_input():
+    X, _, _ = data.linear_regression(n=9, d=2, rng=3)
+    A = np.column_stack([X, np.ones(9)])
+    np.testing.assert_allclose(losses.mse_hessian(X), 2 / 9 * A.T @ A, rtol=1e-14)
+    np.testing.assert_allclose(
+        losses.mse_hessian(X, bias=False), 2 / 9 * X.T @ X, rtol=1e-14
+    )
+    for bad, match in (
+        (X[:, 0], r"X.reshape\(-1, 1\)"),
+        (np.float64(3.0), r"X must have shape \(n, d\)"),
+        (np.zeros((0, 2)), "empty"),
+        (np.where(X > 0.5, np.inf, X), "X contains NaN or inf"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            losses.mse_hessian(bad)
+
+
+def test_inf_times_zero_gives_nan_without_warnings():
+    X = np.array([[0.0, 1e200]])  # the residual overflows; then 0 * inf in X^T r
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = losses.mse_grad([0.0, 1e200, 0.0], X, [0.0])
+    assert np.isnan(g[0]) and np.isinf(g[1])
+
+
+def test_mse_scans_X_for_nan_once_per_call(tall, monkeypatch):
+    """The blocked check is the only scan: as_data's whole-array scan is skipped."""
+    from gdutils import _validation
+
+    def whole_scan(X):
+        raise AssertionError("X scanned as a whole on top of the block scan")
+
+    monkeypatch.setattr(_validation, "require_finite_block", whole_scan)
+    X, y, t = tall
+    losses.mse(t, X, y)
+    losses.mse_grad(t, X, y)
+    with pytest.raises(AssertionError, match="as a whole"):
+        losses.predict(t, X)  # predict scans X with as_data (no blocks)
+
+
+def test_predict_of_a_number_is_a_value_error():
+    with pytest.raises(ValueError, match=r"X must have shape \(n, d\)"):
+        losses.predict([1.0], 3.0)
