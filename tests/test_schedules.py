@@ -151,3 +151,141 @@ def test_robbins_monro_on_the_other_schedules():
 def test_robbins_monro_bad_schedules(schedule, match):
     with pytest.raises(ValueError, match=match):
         S.robbins_monro(schedule)
+
+
+# --- found by mutation testing: defaults, boundaries, whole messages ------------------
+
+
+def test_defaults():
+    assert S.step_decay(1.0)(9) == 1.0 and S.step_decay(1.0)(10) == 0.5
+    assert S.inverse_time(1.0)(1) == 0.5
+    assert S.power_decay(1.0)(1) == 0.5 and S.power_decay(1.0, power=2.0)(1) == 0.25
+    assert S.cosine(1.0, total_steps=4)(4) == 0.0
+    assert S.robbins_monro(S.power_decay(1.0, power=1.005)).sum_diverges  # tol 0.01
+    assert not S.robbins_monro(S.power_decay(1.0, power=1.02)).sum_diverges
+
+
+def test_boundaries_are_kept_exactly():
+    assert S.step_decay(1.0, factor=1.0, every=1)(50) == 1.0  # factor 1: allowed
+    assert S.cosine(1.0, total_steps=10, final=1.0)(3) == 1.0  # final == rate: allowed
+    assert S.inverse_time(1.0, decay=0.0)(7) == 1.0
+    assert S.power_decay(2.0, power=1.0, decay=0.0)(7) == 2.0
+    assert S.constant(0.5)(np.array(3)) == 0.5  # a 0-d array step
+    assert S.constant(0.5)(3.0) == 0.5  # an integral float step
+    assert S.constant(0.5)(0) == 0.5
+    v = S.robbins_monro(S.power_decay(1.0, power=0.5, decay=1.0), tol=0.001)
+    assert v.exponent == 0.5 and v.sum_diverges and not v.squares_converge
+    v = S.robbins_monro(S.power_decay(1.0, power=0.51, decay=1.0), tol=0.001)
+    assert v.squares_converge
+    v = S.robbins_monro(S.power_decay(1.0, power=1.0, decay=1.0), tol=1e-9)
+    assert v.exponent == 1.0 and v.sum_diverges and v.satisfied
+    assert S.robbins_monro(lambda k: 3).exponent == 0.0  # an int rate
+    assert S.robbins_monro(lambda k: np.int64(3)).exponent == 0.0
+    assert math.copysign(1.0, S.robbins_monro(S.constant(0.1)).exponent) == 1.0
+    assert S.RobbinsMonro(1.0, True, False).satisfied is False
+    assert S.RobbinsMonro(1.0, False, True).satisfied is False
+
+
+def _full(message):
+    import re
+
+    return "^" + re.escape(message) + "$"
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: S.constant(0.1)(-1), "the step k must be an integer >= 0; got -1."),
+        (lambda: S.constant(0.1)(1.5), "the step k must be an integer >= 0; got 1.5."),
+        (
+            lambda: S.constant(0.1)(True),
+            "the step k must be an integer >= 0; got True.",
+        ),
+        (
+            lambda: S.constant(0.1)(math.inf),
+            "the step k must be an integer >= 0; got inf.",
+        ),
+        (lambda: S.constant(0.1)("3"), "the step k must be an integer >= 0; got '3'."),
+        (
+            lambda: S.step_decay(0.1, factor=1.5, every=2),
+            "factor must be in (0, 1] for a decay; got 1.5.",
+        ),
+        (
+            lambda: S.step_decay(0.1, factor=0.5, every=0),
+            "every (the period in steps) must be finite and > 0; got 0.",
+        ),
+        (lambda: S.step_decay(-0.1), "rate must be finite and > 0; got -0.1."),
+        (
+            lambda: S.step_decay(0.1, factor=0.0),
+            "factor must be finite and > 0; got 0.0.",
+        ),
+        (lambda: S.inverse_time(0.0), "rate must be finite and > 0; got 0.0."),
+        (lambda: S.inverse_time(0.1, -1.0), "decay must be finite and >= 0; got -1.0."),
+        (lambda: S.power_decay(0.0), "rate must be finite and > 0; got 0.0."),
+        (
+            lambda: S.power_decay(0.1, power=0.0),
+            "power (the exponent of the decay) must be finite and > 0; got 0.0.",
+        ),
+        (
+            lambda: S.power_decay(0.1, decay=-1.0),
+            "decay must be finite and >= 0; got -1.0.",
+        ),
+        (lambda: S.cosine(0.0, 5), "rate must be finite and > 0; got 0.0."),
+        (lambda: S.cosine(0.1, 0), "total_steps must be finite and > 0; got 0."),
+        (lambda: S.cosine(0.1, 5, -1.0), "final must be finite and >= 0; got -1.0."),
+        (
+            lambda: S.cosine(0.1, 5, 0.2),
+            "final must not exceed rate; got final=0.2 > rate=0.1.",
+        ),
+        (
+            lambda: S.as_schedule(lambda k: 0.0),
+            "learning_rate(0) must be finite and > 0; got 0.0.",
+        ),
+        (
+            lambda: S.as_schedule(-1.0),
+            "learning_rate must be finite and > 0; got -1.0.",
+        ),
+        (
+            lambda: S.partial_sums(S.constant(0.1), 0),
+            "steps must be finite and > 0; got 0.",
+        ),
+        (
+            lambda: S.partial_sums(lambda k: np.nan, 2),
+            "schedule(k) must return a finite number >= 0 for every step k.",
+        ),
+        (
+            lambda: S.partial_sums(lambda k: [0.1, 0.1], 2),
+            "schedule(k) must return a finite number >= 0 for every step k.",
+        ),
+        (
+            lambda: S.robbins_monro(3.0),
+            "schedule must be a callable k -> rate (e.g. gdu.inverse_time(0.1)); got"
+            " 3.0.",
+        ),
+        (
+            lambda: S.robbins_monro(S.constant(0.1), tol=0.0),
+            "tol must be finite and > 0; got 0.0.",
+        ),
+        (
+            lambda: S.robbins_monro(lambda k: True),
+            "schedule(k) must return a number; got True at k = 1000000000.",
+        ),
+        (
+            lambda: S.robbins_monro(lambda k: -1.0),
+            "schedule(k) must return a finite rate >= 0; got -1.0 at k = 1000000000.",
+        ),
+        (
+            lambda: S.robbins_monro(lambda k: 1.0 if k < 10**10 else -1.0),
+            "schedule(k) must return a finite rate >= 0; got -1.0 at k ="
+            " 1000000000000.",
+        ),
+        (
+            lambda: S.robbins_monro(lambda k: 0.0 if k < 10**10 else 1.0),
+            "schedule(k) is 0 at k = 10^9 but positive later; expected a decaying"
+            " rate.",
+        ),
+    ],
+)
+def test_whole_messages(call, message):
+    with pytest.raises(ValueError, match=_full(message)):
+        call()
