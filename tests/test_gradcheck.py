@@ -155,3 +155,14 @@ def test_whole_messages():
     for call, message in cases:
         with np.errstate(all="ignore"), pytest.raises(ValueError, match=_full(message)):
             call()
+
+
+def test_the_message_names_a_named_gradient():
+    def my_grad(x):
+        return x * np.inf
+
+    with (
+        np.errstate(all="ignore"),
+        pytest.raises(ValueError, match="^my_grad returned"),
+    ):
+        gradcheck.check_gradient(np.sum, my_grad, [1.0])

@@ -40,12 +40,16 @@ TESTS = {
 
 # Survivors that no test can kill, each with the reason (mutmut's mutant names).
 _SAME_CHECK = "check_x_finite=None is falsy like False: the same checks run"
+_DEFAULT_NAME = "the argument dropped is the name the callee uses by default"
 _NOT_2D = "X that is not 2-D is refused by as_data before y's length is read"
 EQUIVALENT: dict[str, str] = {
     "gdutils.losses.x_mse__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_mse_grad__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_predict__mutmut_21": _NOT_2D,
     "gdutils.losses.x_mse_hessian__mutmut_25": _NOT_2D,
+    "gdutils.gradcheck.x_numerical_gradient__mutmut_9": _DEFAULT_NAME,
+    "gdutils.gradcheck.x_numerical_gradient__mutmut_18": _DEFAULT_NAME,
+    "gdutils.gradcheck.x_check_gradient__mutmut_6": _DEFAULT_NAME,
 }
 
 
