@@ -636,3 +636,29 @@ def test_shuffle_once_visits_one_fixed_order_every_epoch():
         np.testing.assert_array_equal(e, y[order])
     with pytest.raises(ValueError, match="shuffle must be True or False, or 'once'"):
         minibatch_gd(losses.mse, np.zeros(2), (X, y), jac, shuffle="twice")
+
+
+def test_every_field_when_the_start_is_not_finite():
+    """Found by mutation testing: the early return was only checked for its status."""
+    res = gradient_descent(lambda x: np.inf, [1.0, 2.0], jac=lambda x: 2 * x)
+    np.testing.assert_array_equal(res.x, [1.0, 2.0])
+    assert res.fun == np.inf and res.nit == 0 and res.status == 2
+    assert res.success is False and (res.nfev, res.njev) == (1, 1)
+    np.testing.assert_array_equal(res.jac, [2.0, 4.0])
+    np.testing.assert_array_equal(res.trajectory, [[1.0, 2.0]])
+    np.testing.assert_array_equal(res.loss_history, [np.inf])
+    assert res.message == "Diverged: the loss is not finite at x0 (loss = inf)."
+    res = gradient_descent(lambda x: 1.0, [1.0], jac=lambda x: x * np.nan)
+    assert (
+        res.message == "Diverged: the gradient is not finite at x0 (gradient = [nan])."
+    )
+    X, y, _ = data.linear_regression(n=10, d=1, rng=0)
+    for keep, rows in (("all", 1), ("none", 0)):
+        res = minibatch_gd(
+            lambda t, X, y: np.nan, [0.0, 0.0], (X, y), losses.mse_grad, keep=keep
+        )
+        assert res.status == 2 and res.nit == 0 and res.success is False
+        assert (res.nepoch, res.nsamples, res.nfev, res.njev) == (0, 0, 1, 0)
+        assert np.isnan(res.fun) and np.isnan(res.jac).all() and res.jac.shape == (2,)
+        assert res.trajectory.shape == (rows, 2)
+        assert res.message == "Diverged: the loss is not finite at x0 (loss = nan)."
