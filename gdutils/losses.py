@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._batches import batches, finite
 from ._validation import (
     as_bool,
     as_data,
@@ -104,6 +105,63 @@ def _mse_value_prepare(theta, X, y) -> Callable:
     return _mse_value
 
 
+def _mse_epoch(
+    x: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray | None,
+    batch_size: int,
+    rates,
+    trajectory: list | None,
+    check: bool,
+) -> int:
+    """One epoch of mini-batch gradient descent on the MSE, in place on ``x``
+    (arguments trusted): ``x -= rate * mse_grad(x, X_B, y_B)`` for every batch B of
+    :func:`gdutils._batches.batches`, with the residual scaled once per batch.
+
+    ``rates`` is the constant rate (a float) or the rate of each of the epoch's updates.
+    Each new iterate is appended to ``trajectory`` (when it is a list). Returns the
+    number of updates made: the epoch's, or with ``check`` up to the first iterate that
+    is not finite (that one included), where the epoch stops.
+    """
+    n, d = X.shape
+    w, bias = x[:d], x.shape[0] > d
+    const = isinstance(rates, float)
+    steps = 0
+    if batch_size == 1:  # one row per update: scalars, and no gather at all
+        tmp, b = np.empty(d), float(x[d]) if bias else 0.0
+        for i in range(n) if order is None else order:
+            row = X[i]
+            s = 2.0 * (rates if const else rates[steps])
+            s *= float(np.dot(row, w)) + b - float(y[i])
+            np.multiply(row, s, out=tmp)
+            np.subtract(w, tmp, out=w)
+            if bias:
+                b -= s
+                x[d] = b
+            steps += 1
+            if trajectory is not None:
+                trajectory.append(x.copy())
+            if check and not finite(x):
+                break
+        return steps
+    for Xb, yb in batches(X, y, order, batch_size):
+        r = np.dot(Xb, w)
+        if bias:
+            r += x[d]
+        r -= yb
+        r *= 2.0 * (rates if const else rates[steps]) / yb.shape[0]
+        w -= np.dot(r, Xb)
+        if bias:
+            x[d] -= r.sum()
+        steps += 1
+        if trajectory is not None:
+            trajectory.append(x.copy())
+        if check and not finite(x):
+            break
+    return steps
+
+
 def predict(theta: ArrayLike, X: ArrayLike) -> np.ndarray:
     """Linear prediction ``X @ w + b`` of shape (n,).
 
@@ -154,6 +212,7 @@ def mse_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.ndarray:
 # minibatch_gd's fast path (see gdutils.optimizers): validate once, then trust batches
 mse._prepare = _mse_value_prepare
 mse_grad._prepare = _mse_prepare
+mse_grad._epoch = _mse_epoch
 
 
 def mse_hessian(X: ArrayLike, *, bias: bool = True) -> np.ndarray:

@@ -19,6 +19,7 @@ may raise ``StopIteration`` to stop the run (status 3).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable
@@ -27,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
+from ._batches import batches, finite
 from ._validation import (
     as_data,
     as_positive,
@@ -349,9 +351,32 @@ def _trusted(fn, counted_fn, X, y, x, more) -> Callable | None:
     return prepare(x, X, y, *more)
 
 
-def _rows_view(A: np.ndarray) -> np.ndarray:
-    """A C-contiguous 2-D array seen as one opaque item per row (fast to permute)."""
-    return A.view(np.dtype((np.void, A.shape[1] * A.itemsize))).reshape(A.shape[0])
+def _kernel_epoch(
+    kernel: Callable,
+    more: tuple,
+    x: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray | None,
+    batch_size: int,
+    rates,
+    trajectory: list | None,
+    check: bool,
+) -> int:
+    """One epoch of ``x -= rate * kernel(x, X_B, y_B, *more)``, in place on ``x``: the
+    fast path of a trusted gradient kernel without an epoch of its own (as
+    ``losses.mse_grad._epoch``, whose arguments and return value these are)."""
+    const = isinstance(rates, float)
+    steps = 0
+    for Xb, yb in batches(X, y, order, batch_size):
+        g = kernel(x, Xb, yb, *more)
+        x -= (rates if const else rates[steps]) * g
+        steps += 1
+        if trajectory is not None:
+            trajectory.append(x.copy())
+        if check and not finite(x):
+            break
+    return steps
 
 
 def minibatch_gd(
@@ -390,16 +415,18 @@ def minibatch_gd(
     ``"none"`` nothing (shape (0, p)): memory stays bounded on large data.
     ``nsamples`` counts the per-example gradients computed. ``shuffle="once"`` draws
     one random order for the whole run and visits the samples in that order every
-    epoch ("shuffle once"; still every sample once per epoch, without replacement):
-    it skips the per-epoch permutation of X, the one cost of an epoch that is not
-    arithmetic.
+    epoch ("shuffle once"; still every sample once per epoch, without replacement): it
+    keeps one shuffled copy of the data, so an epoch reads consecutive rows.
 
     Fast path: with a gdutils loss gradient as ``jac`` (``losses.mse_grad``,
-    ``losses.cross_entropy_grad``) the data and parameters are validated once per run
-    and every batch goes to a kernel that trusts them; each epoch permutes the rows of
-    X once into a reused buffer, so batches are contiguous slices. The sampling, and
-    so the result (up to rounding), is the same as calling ``jac`` on
-    ``X[order[start:stop]]``.
+    ``losses.cross_entropy_grad``) the data and parameters are validated once per run,
+    each batch of a shuffled epoch is gathered into one small reused buffer (no
+    shuffled copy of X: memory stays that of the data) and a kernel that trusts it
+    updates the iterate in place (``mse_grad`` runs a whole epoch in one loop). The
+    sampling, and so the result (up to rounding), is the same as calling ``jac`` on
+    ``X[order[start:stop]]``; the iterate is checked for inf/NaN once per epoch, and
+    an epoch that ends non-finite is replayed, checking every update, so the run
+    still stops at the first non-finite iterate.
 
     Examples
     --------
@@ -449,40 +476,56 @@ def minibatch_gd(
     kernel = _trusted(jac, counted._jac, X, y, x, more)
     loss = _trusted(fun, counted._fun, X, y, x, more)
     trusted = kernel is not None
+    if trusted:
+        run_epoch = getattr(jac, "_epoch", None)
+        if run_epoch is None or more:
+            run_epoch = functools.partial(_kernel_epoch, kernel, more)
     fixed = rate.rate if isinstance(rate, constant) else None
-    Xp, yp = X, y
-    if shuffle and trusted and n > batch_size:  # one buffer, reused every epoch
-        X = np.ascontiguousarray(X)
-        Xp, yp = np.empty_like(X), np.empty_like(y)
-        rows, rows_p = _rows_view(X), _rows_view(Xp)
+    per_epoch = -(-n // batch_size)
+    Xs, ys = X, y  # the rows an epoch visits, in storage order unless ``order`` is set
     every = keep == "all"
     status, k, nsamples, epoch = 0, 0, 0, 0
     with np.errstate(over="ignore", invalid="ignore"):
         while epoch < epochs and status == 0:
+            order = None
             if shuffle is True or (shuffle and epoch == 0):
-                order = gen.permutation(n)
-                if not trusted:  # user code gets batches it may keep
-                    Xp, yp = X[order], y[order]
+                perm = gen.permutation(n)
+                if not trusted or shuffle == "once":
+                    # user code gets batches it may keep; "once" keeps one shuffled
+                    # copy of the data for the whole run
+                    Xs, ys = X[perm], y[perm]
                 elif n > batch_size:  # (one full batch: the order is only rounding)
-                    np.take(rows, order, out=rows_p)
-                    np.take(y, order, out=yp)
+                    order = perm
             k0 = k
-            for start in range(0, n, batch_size):
-                stop = start + batch_size
-                if trusted:
-                    g = kernel(x, Xp[start:stop], yp[start:stop], *more)
-                else:
-                    g = counted.g(x, Xp[start:stop], yp[start:stop], *more)
-                x = x - (fixed if fixed is not None else _rate_at(rate, k)) * g
-                k += 1
-                if every:
-                    trajectory.append(x)
-                if not (math.isfinite(x @ x) or np.isfinite(x).all()):
-                    status = 2
-                    break
-            nsamples += min(n, (k - k0) * batch_size)
             if trusted:
-                counted.njev += k - k0
+                # the fast path checks the iterate once per epoch: a non-finite
+                # iterate stays non-finite, so when the epoch ends non-finite it is
+                # replayed, checking every update, to stop at the first one
+                rates = fixed
+                if fixed is None:
+                    rates = [_rate_at(rate, j) for j in range(k, k + per_epoch)]
+                start, kept = x.copy(), len(trajectory)
+                record = trajectory if every else None
+                steps = run_epoch(x, Xs, ys, order, batch_size, rates, record, False)
+                if not finite(x):
+                    x[:] = start
+                    del trajectory[kept:]
+                    steps = run_epoch(x, Xs, ys, order, batch_size, rates, record, True)
+                    status = 2
+                k += steps
+                counted.njev += steps
+            else:
+                for start in range(0, n, batch_size):
+                    stop = start + batch_size
+                    g = counted.g(x, Xs[start:stop], ys[start:stop], *more)
+                    x = x - (fixed if fixed is not None else _rate_at(rate, k)) * g
+                    k += 1
+                    if every:
+                        trajectory.append(x)
+                    if not finite(x):
+                        status = 2
+                        break
+            nsamples += min(n, (k - k0) * batch_size)
             epoch += 1
             if status != 0:
                 f = np.nan  # never evaluate fun on inf/NaN parameters
@@ -493,7 +536,7 @@ def minibatch_gd(
                 f = counted.f(x)
             losses.append(f)
             if keep == "epoch":
-                trajectory.append(x)
+                trajectory.append(x.copy())
             if status == 0 and _diverged(f, f0, divergence_factor):
                 status = 2
             if status == 0 and call is not None:

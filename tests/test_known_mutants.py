@@ -31,7 +31,20 @@ MUTANTS = [
         "optimizers",
         "x = x - (fixed if",
         "x = x + (fixed if",
-        "test_optimizers.py::test_minibatch_full_batch_equals_gradient_descent",
+        "test_optimizers.py::test_fast_path_retraces_the_generic_path",
+    ),
+    (
+        "optimizers",
+        "                if not finite(x):\n                    x[:] = start",
+        "                if False:\n                    x[:] = start",
+        "test_optimizers.py::"
+        "test_fast_path_stops_at_the_first_non_finite_update_as_the_generic_path",
+    ),
+    (
+        "losses",
+        "        w -= np.dot(r, Xb)",
+        "        w += np.dot(r, Xb)",
+        "test_losses.py::test_mse_epoch_is_the_textbook_loop",
     ),
     (
         "optimizers",

@@ -326,3 +326,60 @@ def test_mse_scans_X_for_nan_once_per_call(tall, monkeypatch):
 def test_predict_of_a_number_is_a_value_error():
     with pytest.raises(ValueError, match=r"X must have shape \(n, d\)"):
         losses.predict([1.0], 3.0)
+
+
+def _plain_epoch(theta, X, y, order, b, rates):
+    """The epoch mse_grad._epoch runs, written as the textbook loop on the design
+    matrix A = [X, 1]: theta <- theta - rate_k (2/m) A_B^T (A_B theta - y_B)."""
+    A = data.add_bias(X) if theta.shape[0] > X.shape[1] else X
+    path = []
+    idx = np.arange(len(y)) if order is None else order
+    for k, start in enumerate(range(0, len(y), b)):
+        B = idx[start : start + b]
+        rate = rates if isinstance(rates, float) else rates[k]
+        theta = theta - rate * 2 / len(B) * A[B].T @ (A[B] @ theta - y[B])
+        path.append(theta)
+    return path
+
+
+@pytest.mark.parametrize("b", [1, 3, 7, 40])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("shuffled", [True, False])
+@pytest.mark.parametrize("scheduled", [True, False])
+def test_mse_epoch_is_the_textbook_loop(problem, b, bias, shuffled, scheduled):
+    """minibatch_gd's fused epoch for the MSE (gather into a buffer, scale the
+    residual, update in place) against the textbook update on the design matrix."""
+    X, y, t = problem
+    theta = t if bias else t[:3]
+    order = np.random.default_rng(b).permutation(len(y)) if shuffled else None
+    steps = -(-len(y) // b)
+    rates = list(np.linspace(0.05, 0.01, steps)) if scheduled else 0.03
+    x, path = theta.copy(), []
+    done = losses.mse_grad._epoch(x, X, y, order, b, rates, path, False)
+    expected = _plain_epoch(theta, X, y, order, b, rates)
+    assert done == steps == len(path)
+    np.testing.assert_allclose(path, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(x, expected[-1], rtol=1e-12, atol=1e-14)
+    y_before = y.copy()
+    x2 = theta.copy()
+    assert losses.mse_grad._epoch(x2, X, y, order, b, rates, None, True) == steps
+    np.testing.assert_array_equal(x2, x)  # no trajectory, same arithmetic
+    np.testing.assert_array_equal(y, y_before)  # the data are never written
+
+
+@pytest.mark.parametrize("b", [1, 4])
+def test_mse_epoch_with_check_stops_at_the_first_non_finite_iterate(problem, b):
+    X, y, t = problem
+    x, path = t.copy(), []
+    # a rate far past 2/L: the iterates grow by a large factor every update (the
+    # caller, minibatch_gd, silences the overflow as here)
+    with np.errstate(over="ignore", invalid="ignore"):
+        done = losses.mse_grad._epoch(x, X, y, None, b, 1e80, path, True)
+    assert done == len(path) < -(-len(y) // b)
+    assert all(np.isfinite(p).all() for p in path[:-1])
+    assert not np.isfinite(path[-1]).all()
+    np.testing.assert_array_equal(x, path[-1])
+    x2, rest = t.copy(), []
+    with np.errstate(over="ignore", invalid="ignore"):  # without check: to the end
+        losses.mse_grad._epoch(x2, X, y, None, b, 1e80, rest, False)
+    assert len(rest) == -(-len(y) // b) and not np.isfinite(x2).all()

@@ -662,3 +662,75 @@ def test_every_field_when_the_start_is_not_finite():
         assert np.isnan(res.fun) and np.isnan(res.jac).all() and res.jac.shape == (2,)
         assert res.trajectory.shape == (rows, 2)
         assert res.message == "Diverged: the loss is not finite at x0 (loss = nan)."
+
+
+def _trusted_mse_grad():
+    """A gradient that offers a trusted kernel but no epoch of its own: the fast path
+    every other gdutils loss (cross-entropy) takes."""
+
+    def grad(theta, X, y):
+        return losses.mse_grad(theta, X, y)
+
+    grad._prepare = losses.mse_grad._prepare
+    return grad
+
+
+@pytest.mark.parametrize("b", [1, 7, None])
+@pytest.mark.parametrize("jac", ["epoch", "kernel"])
+def test_fast_path_stops_at_the_first_non_finite_update_as_the_generic_path(
+    regression, b, jac
+):
+    """The fast path checks the iterate once per epoch and replays an epoch that ends
+    in inf/NaN: it must stop where the per-update check stops, with the same fields."""
+    X, y, _, L = regression
+    grad = losses.mse_grad if jac == "epoch" else _trusted_mse_grad()
+    # 50 / L: the loss passes divergence_factor at the end of an epoch (iterates
+    # finite); 1e6 and 1e307: an update overflows the iterate itself, so the epoch
+    # is replayed
+    overflowed = []
+    for rate in (50.0 / L, 1e6, 1e307):
+        kw = dict(batch_size=b, learning_rate=rate, epochs=40, rng=3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no overflow warning on either path
+            fast = minibatch_gd(losses.mse, np.zeros(6), (X, y), grad, **kw)
+            slow = minibatch_gd(
+                _generic(losses.mse), np.zeros(6), (X, y), _generic(grad), **kw
+            )
+        assert fast.status == slow.status == 2
+        for field in ("nit", "nfev", "njev", "nsamples", "nepoch", "message"):
+            assert fast[field] == slow[field], field
+        # equal up to rounding until the last iterate, where the overflow may come
+        # one multiplication earlier or later: both finite, or both not
+        np.testing.assert_allclose(
+            fast.trajectory[:-1], slow.trajectory[:-1], rtol=1e-12, atol=1e-14
+        )
+        assert np.isfinite(fast.trajectory[:-1]).all()
+        last = np.isfinite(fast.trajectory[-1]).all()
+        assert last == np.isfinite(slow.trajectory[-1]).all()
+        overflowed.append(not last)
+    # (one full batch per epoch: the loss check at the end of the epoch comes first)
+    assert overflowed[0] is False and any(overflowed) == (b is not None)
+
+
+def test_fast_path_keeps_no_shuffled_copy_of_the_data():
+    """Peak memory of a reshuffled run on top of the data: a batch buffer, the
+    permutation and the loss's blocks, not a second X."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40_000, 25))
+    y = rng.standard_normal(40_000)
+    kw = dict(batch_size=64, learning_rate=0.001, epochs=2, rng=0, keep="none")
+    tracemalloc.start()
+    try:
+        minibatch_gd(losses.mse, np.zeros(26), (X, y), losses.mse_grad, **kw)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        minibatch_gd(
+            losses.mse, np.zeros(26), (X, y), losses.mse_grad, shuffle="once", **kw
+        )
+        once = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.2 * X.nbytes, (peak, X.nbytes)
+    assert once > X.nbytes  # shuffle="once" keeps one shuffled copy, as documented

@@ -66,7 +66,8 @@ def test_epoch_batches_reproduce_minibatch_gd(b):
     for idx in st.epoch_batches(len(y), b, rng=9, epochs=3):
         theta = theta - 0.03 * gdu.mse_grad(theta, X[idx], y[idx])
         path.append(theta)
-    np.testing.assert_array_equal(np.array(path), res.trajectory)
+    # the fast path scales the residual before the product: equal up to rounding
+    np.testing.assert_allclose(np.array(path), res.trajectory, rtol=1e-13, atol=1e-15)
 
 
 def test_epoch_batches_bad_input():
