@@ -3,7 +3,7 @@
 Run ``make bench`` (or ``python benchmarks/bench.py``); ``--quick`` runs tiny sizes
 (the test suite uses it to check that the tables come out, never the numbers).
 
-Prints four tables, measured in one run on this machine:
+Prints five tables, measured in one run on this machine:
 
 1. the cost of one epoch of ``minibatch_gd`` (``losses.mse``, ``losses.mse_grad``) in
    full-gradient passes of plain NumPy, for b in {1, 32, 256, 4096}, with the default
@@ -136,6 +136,47 @@ def epoch_table(n, d, repeat, n_sgd) -> str:
             "us / update",
             "pass us / sample",
         ],
+        rows,
+    )
+
+
+def floor_of_a_reshuffle(n, d, repeat, b=256) -> str:
+    """What an epoch with a fresh random order costs before any arithmetic, in passes:
+    drawing the permutation (``Generator.permutation``, as ``minibatch_gd`` draws it),
+    and gathering the epoch's batches of rows of X and y in that order into a reused
+    buffer (``np.take``, what the fast path does), against the same gather in storage
+    order and the plain pass. Each ratio is the median over ``repeat`` rounds of
+    neighbouring measurements."""
+    X, y = make_data(n, d)
+    theta = np.zeros(d + 1)
+    gen = np.random.default_rng(0)
+    order = gen.permutation(n)
+    Xf, yf = np.empty((b, d)), np.empty(b)
+
+    def gather(idx_all):
+        for start in range(0, n - b + 1, b):
+            idx = idx_all[start : start + b]
+            np.take(X, idx, axis=0, out=Xf, mode="clip")
+            np.take(y, idx, out=yf, mode="clip")
+
+    parts = {
+        "draw the permutation of n": lambda: gen.permutation(n),
+        f"gather the batches (b = {b}) in that order": lambda: gather(order),
+        f"gather the batches (b = {b}) in storage order": lambda: gather(np.arange(n)),
+    }
+    rounds = {name: [] for name in parts}
+    for _ in range(repeat):
+        for name, fn in parts.items():
+            pass_s = best_time(lambda: plain_gradient(theta, X, y), 3)
+            rounds[name].append((best_time(fn, 3) / pass_s, pass_s))
+    rows = []
+    for name, values in rounds.items():
+        ratio, pass_s = sorted(values)[len(values) // 2]
+        rows.append([name, f"{ratio * pass_s * 1e3:.2f}", f"{ratio:.2f}"])
+    return table(
+        "1b. The floor of a reshuffled epoch before any arithmetic,"
+        f" n = {n:,}, d = {d}",
+        ["step", "ms", "/ full pass"],
         rows,
     )
 
@@ -287,6 +328,7 @@ def main(argv=None) -> None:
         f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(epoch_table(args.n, args.d, args.repeat, args.n_sgd))
+    print(floor_of_a_reshuffle(args.n, args.d, args.repeat))
     print(grad_table(args.n, args.d, args.repeat))
     print(floor_table(args.n_floor, args.d, args.repeat))
     print(memory_table(args.n, args.d, args.n_sgd))
