@@ -81,7 +81,7 @@ class _Counted:
         out = fun(x, *args)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise ValueError(
-                f"with jac=True, {getattr(fun, '__name__', 'fun')} must return a pair"
+                f"with jac=True, {callable_name(fun, 'fun')} must return a pair"
                 f" (value, gradient); got {type(out).__name__}. Pass jac=None or a"
                 " gradient function if it returns the value only."
             )

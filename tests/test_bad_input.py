@@ -47,6 +47,22 @@ def _g(x):
     return 2 * x
 
 
+def _three(x):
+    return Z3
+
+
+def _vector_after_start(x):
+    """A scalar at the start [1, 2], a vector anywhere else (finite differences)."""
+    return float(x @ x) if np.array_equal(x, [1.0, 2.0]) else x
+
+
+class _Nameless:
+    """A callable without ``__name__``."""
+
+    def __call__(self, x):
+        return float(x @ x)
+
+
 def _gd(**kw):
     return optimizers.gradient_descent(_f, [1.0, 2.0], jac=_g, **kw)
 
@@ -226,6 +242,62 @@ BAD = {
         ("shuffle 'no'", lambda: _mb(shuffle="no"), "shuffle must be True or False"),
         ("bad rng", lambda: _mb(rng="seed"), "rng must be None"),
         ("negative epochs", lambda: _mb(epochs=-1), "epochs must be finite"),
+        ("float epochs", lambda: _mb(epochs=2.5), "epochs must be an integer"),
+        (
+            "zero divergence_factor",
+            lambda: _gd(divergence_factor=0.0),
+            "divergence_factor must be finite and > 0",
+        ),
+        (
+            "minibatch zero divergence_factor",
+            lambda: _mb(divergence_factor=0.0),
+            "divergence_factor must be finite and > 0",
+        ),
+        ("constraints", lambda: _gd(constraints=[{}]), "does not support constraints"),
+        ("minibatch bounds", lambda: _mb(bounds=[(0, 1)] * 3), "minibatch_gd does not"),
+        ("minibatch constraints", lambda: _mb(constraints=[{}]), "minibatch_gd does"),
+        ("minibatch unknown option", lambda: _mb(lr=0.1), "minibatch_gd got unknown"),
+        (
+            "minibatch nan x0",
+            lambda: optimizers.minibatch_gd(
+                losses.mse, [np.nan, 0.0, 0.0], (X, Y), losses.mse_grad
+            ),
+            "x0 contains NaN",
+        ),
+        (
+            "jac=True, triple",
+            lambda: optimizers.gradient_descent(
+                lambda x: (1.0, 2 * x, 0), [1.0], jac=True
+            ),
+            "must return a pair",
+        ),
+        (
+            "jac=True, nameless fun",
+            lambda: optimizers.gradient_descent(_Nameless(), [1.0], jac=True),
+            "with jac=True, fun must return a pair",
+        ),
+        (
+            "jac=True, gradient wrong shape",
+            lambda: optimizers.gradient_descent(
+                lambda x: (1.0, Z3), [1.0, 2.0], jac=True
+            ),
+            "(its gradient, with jac=True)",
+        ),
+        (
+            "named jac wrong shape",
+            lambda: optimizers.gradient_descent(_f, [1.0, 2.0], jac=_three),
+            "jac (_three)",
+        ),
+        (
+            "finite differences, fun returns vector",
+            lambda: optimizers.gradient_descent(_vector_after_start, [1.0, 2.0]),
+            "_vector_after_start",
+        ),
+        (
+            "schedule returns inf later",
+            lambda: _gd(learning_rate=lambda k: 0.1 if k == 0 else float("inf")),
+            "learning_rate(1) must be finite and >= 0",
+        ),
         (
             "no data",
             lambda: optimizers.minibatch_gd(losses.mse, Z3, (), losses.mse_grad),

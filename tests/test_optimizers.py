@@ -734,3 +734,275 @@ def test_fast_path_keeps_no_shuffled_copy_of_the_data():
         tracemalloc.stop()
     assert peak < 0.2 * X.nbytes, (peak, X.nbytes)
     assert once > X.nbytes  # shuffle="once" keeps one shuffled copy, as documented
+
+
+def _quadratic_pair(x):
+    """f(x) = ||x||^2 and its gradient, returned together (scipy's jac=True)."""
+    return float(x @ x), 2 * x
+
+
+def test_jac_true_gives_the_run_of_a_separate_gradient(regression):
+    """fun returning (value, gradient) with jac=True: the same iterates and losses as
+    passing the gradient separately, for both optimizers."""
+    sep = gradient_descent(
+        lambda x: float(x @ x), [3.0, -4.0], jac=lambda x: 2 * x, learning_rate=0.1
+    )
+    pair = gradient_descent(_quadratic_pair, [3.0, -4.0], jac=True, learning_rate=0.1)
+    np.testing.assert_array_equal(pair.trajectory, sep.trajectory)
+    np.testing.assert_array_equal(pair.loss_history, sep.loss_history)
+    np.testing.assert_array_equal(pair.jac, sep.jac)
+    assert pair.nit == sep.nit > 10 and pair.success
+    X, y, _, _ = regression
+
+    def mse_pair(theta, X, y):
+        return losses.mse(theta, X, y), losses.mse_grad(theta, X, y)
+
+    kw = dict(batch_size=16, learning_rate=0.02, epochs=2, rng=1)
+    a = minibatch_gd(mse_pair, np.zeros(6), (X, y), jac=True, **kw)
+    b = minibatch_gd(
+        _generic(losses.mse), np.zeros(6), (X, y), _generic(losses.mse_grad), **kw
+    )
+    np.testing.assert_allclose(a.trajectory, b.trajectory, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(a.loss_history, b.loss_history, rtol=1e-12)
+
+
+def test_finite_differences_pass_the_data_args():
+    """jac=None: central differences of fun(x, *args), the same run as the exact
+    gradient of the same args."""
+    a = np.array([1.0, -2.0])
+    fun = lambda x, a: float((x - a) @ (x - a))  # noqa: E731
+    fd = gradient_descent(fun, [0.0, 0.0], args=(a,), learning_rate=0.25)
+    exact = gradient_descent(
+        fun, [0.0, 0.0], args=(a,), jac=lambda x, a: 2 * (x - a), learning_rate=0.25
+    )
+    np.testing.assert_allclose(fd.x, a, atol=1e-6)
+    np.testing.assert_allclose(fd.trajectory, exact.trajectory, atol=1e-6)
+    assert fd.nfev == len(fd.loss_history) + 4 * (fd.nit + 1) and fd.njev == 0
+
+
+def test_divergence_threshold_is_factor_times_max_of_start_loss_and_one():
+    """Diverged means f > divergence_factor * max(|f0|, 1): a loss equal to the
+    threshold is not divergence, one past it is."""
+    # f = x^2 from x0 = 1 (f0 = 1), rate 1.5: x = 1, -2, 4, ...; f = 1, 4, 16, ...
+    res = gradient_descent(
+        lambda x: float(x @ x),
+        [1.0],
+        jac=lambda x: 2 * x,
+        learning_rate=1.5,
+        divergence_factor=4.0,
+    )
+    assert res.status == 2 and res.nit == 2 and list(res.loss_history) == [1, 4, 16]
+    # f0 = 0.25 < 1: the threshold is factor * 1 = 10; x = 0.5, -1, 2, -4 gives
+    # f = 0.25, 1, 4, 16: stops at 16 (and would stop at 4 if f0 itself were used)
+    res = gradient_descent(
+        lambda x: float(x @ x),
+        [0.5],
+        jac=lambda x: 2 * x,
+        learning_rate=1.5,
+        divergence_factor=10.0,
+    )
+    assert res.status == 2 and list(res.loss_history) == [0.25, 1, 4, 16]
+    # f0 = 4 > 1: threshold 3 * 4 = 12 (not 3 / 4): x = 2, -4, 8 gives f = 4, 16
+    res = gradient_descent(
+        lambda x: float(x @ x),
+        [2.0],
+        jac=lambda x: 2 * x,
+        learning_rate=1.5,
+        divergence_factor=3.0,
+    )
+    assert res.status == 2 and list(res.loss_history) == [4, 16]
+    res = gradient_descent(
+        lambda x: float(x @ x),
+        [2.0],
+        jac=lambda x: 2 * x,
+        learning_rate=1.5,
+        divergence_factor=4.0,
+    )
+    assert res.status == 2 and list(res.loss_history) == [4, 16, 64]
+
+
+def test_an_update_to_inf_stops_with_nan_loss_and_no_warning():
+    """An update that overflows the iterate: loss NaN (fun is never called on it),
+    status 2, one loss per iterate, the gradient of the last finite iterate."""
+    calls = []
+
+    def fun(x):
+        calls.append(x.copy())
+        return float(x @ x)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = gradient_descent(
+            fun, [1.0, -1.0], jac=lambda x: 2 * x, learning_rate=1e308
+        )
+    assert res.status == 2 and not res.success and res.nit == 1
+    assert np.isnan(res.fun) and np.isnan(res.loss_history[-1])
+    assert len(res.loss_history) == len(res.trajectory) == 2
+    assert np.isinf(res.trajectory[-1]).all() and res.message.startswith("Diverged")
+    assert all(np.isfinite(c).all() for c in calls)
+    np.testing.assert_array_equal(res.jac, [2.0, -2.0])
+
+
+def test_a_loss_of_minus_inf_is_divergence_not_a_warning():
+    """log(x^2) reaches log(0) = -inf at x = 0: reported as divergence, with no
+    divide-by-zero warning (and a huge loss without an overflow warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = gradient_descent(
+            lambda x: float(np.log(x @ x)),
+            [1.0],
+            jac=lambda x: 2 / x,
+            learning_rate=0.5,
+        )
+        assert res.status == 2 and res.fun == -np.inf and res.nit == 1
+        huge = gradient_descent(
+            lambda x: float(np.sum(x**4)),
+            [1.0],
+            jac=lambda x: 4 * x**3,
+            learning_rate=1e100,
+            maxiter=5,
+        )
+    assert huge.status == 2
+
+
+def test_gtol_is_inclusive():
+    """Converged when max |g| <= gtol: a start whose gradient is exactly gtol."""
+    res = gradient_descent(lambda x: float(x @ x), [0.5], jac=lambda x: 2 * x, gtol=1.0)
+    assert res.status == 0 and res.nit == 0 and res.success
+
+
+def test_documented_defaults():
+    """The defaults the docstrings and chapters rely on."""
+    import inspect
+
+    gd = inspect.signature(gradient_descent).parameters
+    assert (gd["learning_rate"].default, gd["maxiter"].default) == (0.1, 1000)
+    assert gd["divergence_factor"].default == 1e12 and gd["gtol"].default == 1e-6
+    mb = inspect.signature(minibatch_gd).parameters
+    assert (mb["learning_rate"].default, mb["epochs"].default) == (0.01, 100)
+    assert mb["divergence_factor"].default == 1e12 and mb["keep"].default == "all"
+    res = gradient_descent(lambda x: float(x @ x), [1.0], jac=lambda x: 2 * x)
+    np.testing.assert_allclose(res.trajectory[:4, 0], 0.8 ** np.arange(4))
+
+
+def test_minibatch_result_fields_after_a_completed_and_a_diverged_run(regression):
+    X, y, _, _ = regression
+    kw = dict(batch_size=32, learning_rate=0.01, epochs=3, rng=0)
+    res = minibatch_gd(losses.mse, np.zeros(6), (X, y), losses.mse_grad, **kw)
+    assert res.message == "Completed 3 epochs of 4 batches (batch_size=32)."
+    np.testing.assert_allclose(res.jac, losses.mse_grad(res.x, X, y), rtol=1e-12)
+    assert res.fun == pytest.approx(losses.mse(res.x, X, y), rel=1e-12)
+    np.testing.assert_array_equal(res.x, res.trajectory[-1])
+    bad = minibatch_gd(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        losses.mse_grad,
+        batch_size=1,
+        learning_rate=1e3,
+        epochs=5,
+        rng=0,
+    )
+    assert bad.status == 2 and np.isnan(bad.jac).all() and bad.jac.shape == (6,)
+    # it stopped inside the first or a later epoch: one sample per update counted
+    assert bad.nsamples == bad.nit and bad.nit < 5 * len(y)
+    np.testing.assert_array_equal(bad.x, bad.trajectory[-1])
+    start = minibatch_gd(
+        lambda t, X, y: np.nan, [1.0, 2.0], (X[:, :1], y), losses.mse_grad
+    )
+    np.testing.assert_array_equal(start.x, [1.0, 2.0])
+    assert np.isnan(start.jac).all() and start.jac.shape == (2,)
+    assert np.isnan(start.loss_history).all() and start.loss_history.shape == (1,)
+
+
+@pytest.mark.parametrize("generic", [False, True])
+def test_a_schedule_on_every_path_of_minibatch_gd(regression, generic):
+    """A rate schedule of the update index on the fused MSE epoch, on a trusted kernel
+    without an epoch of its own, and on user functions: the textbook loop."""
+    X, y, _, _ = regression
+    sched = schedules.step_decay(0.05, factor=0.5, every=3)
+    grads = [losses.mse_grad, _trusted_mse_grad()]
+    if generic:
+        grads = [_generic(losses.mse_grad)]
+    for grad in grads:
+        res = minibatch_gd(
+            losses.mse if not generic else _generic(losses.mse),
+            np.zeros(6),
+            (X, y),
+            grad,
+            batch_size=40,
+            learning_rate=sched,
+            epochs=2,
+            rng=4,
+        )
+        theta, path = np.zeros(6), [np.zeros(6)]
+        for k, idx in enumerate(
+            gdu.stochastic.epoch_batches(len(y), 40, rng=4, epochs=2)
+        ):
+            theta = theta - sched(k) * losses.mse_grad(theta, X[idx], y[idx])
+            path.append(theta)
+        np.testing.assert_allclose(res.trajectory, path, rtol=1e-12, atol=1e-14)
+
+
+def test_cross_entropy_fast_path_loss_history_includes_the_penalty():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 2))
+    y = (X[:, 0] > 0).astype(float)
+    args = (X, y, 0.3)
+    kw = dict(batch_size=8, learning_rate=0.1, epochs=3, rng=2)
+    fast = minibatch_gd(
+        losses.cross_entropy, np.ones(3), args, losses.cross_entropy_grad, **kw
+    )
+    for f, x in zip(fast.loss_history[1:], fast.trajectory[8::8], strict=True):
+        assert f == pytest.approx(losses.cross_entropy(x, X, y, 0.3), rel=1e-12)
+
+
+def test_the_trusted_gradient_validates_its_own_extra_args():
+    """The kernel's _prepare gets the extra args (l2) even when fun ignores them."""
+    X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    with pytest.raises(ValueError, match="l2 must be finite and >= 0"):
+        minibatch_gd(
+            lambda t, X, y, l2: 0.0,
+            np.zeros(2),
+            (X, y, -1.0),
+            losses.cross_entropy_grad,
+            batch_size=1,
+        )
+
+
+def test_the_fast_path_validates_once_per_run_and_uses_mses_epoch(
+    regression, monkeypatch
+):
+    """Validation (the NaN scan of X) happens for the start loss and the final
+    gradient only, however many epochs; the MSE epochs run in mse_grad._epoch."""
+    X, y, _, _ = regression
+    from gdutils import losses as L
+
+    scans, epochs = [], []
+    real_scan, real_epoch = L.require_finite_block, L.mse_grad._epoch
+    monkeypatch.setattr(
+        L, "require_finite_block", lambda b: scans.append(1) or real_scan(b)
+    )
+    monkeypatch.setattr(
+        L.mse_grad, "_epoch", lambda *a: epochs.append(1) or real_epoch(*a)
+    )
+    for n_epochs in (1, 6):
+        scans.clear(), epochs.clear()
+        minibatch_gd(
+            L.mse,
+            np.zeros(6),
+            (X, y),
+            L.mse_grad,
+            batch_size=10,
+            epochs=n_epochs,
+            rng=0,
+        )
+        assert len(scans) == 2 and len(epochs) == n_epochs
+
+
+def test_jac_false_means_finite_differences_as_none():
+    f = lambda x: float((x - 1.0) @ (x - 1.0))  # noqa: E731
+    none = gradient_descent(f, [0.0, 3.0], jac=None, learning_rate=0.25)
+    false = gradient_descent(f, [0.0, 3.0], jac=False, learning_rate=0.25)
+    np.testing.assert_array_equal(false.trajectory, none.trajectory)
+    assert false.njev == 0 and false.nfev == none.nfev and false.success

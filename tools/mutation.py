@@ -42,7 +42,29 @@ TESTS = {
 _SAME_CHECK = "check_x_finite=None is falsy like False: the same checks run"
 _DEFAULT_NAME = "the argument dropped is the name the callee uses by default"
 _NOT_2D = "X that is not 2-D is refused by as_data before y's length is read"
+_OPT = "gdutils.optimizers.x"
+_SAME_RATE = "the constant's rate read per update instead of once: the same number"
+_SLOW_CHECK = "a float rate in [0, 1) or 0 takes the full check: the same float back"
+_LABEL = "the default label is replaced in every branch that reads it"
+_NONE_IS_NAN = "np.full_like(float array, None) fills with NaN, as np.nan does"
 EQUIVALENT: dict[str, str] = {
+    f"{_OPT}ǁ_Countedǁ__init____mutmut_8": _LABEL,
+    f"{_OPT}ǁ_Countedǁ__init____mutmut_9": _LABEL,
+    f"{_OPT}ǁ_Countedǁ__init____mutmut_10": _LABEL,
+    f"{_OPT}ǁ_Countedǁ__init____mutmut_43": "None and '' are both falsy: label 'jac'",
+    f"{_OPT}__rate_at__mutmut_4": _SLOW_CHECK,
+    f"{_OPT}__rate_at__mutmut_5": _SLOW_CHECK,
+    f"{_OPT}__callback_caller__mutmut_8": "None, like set(), is not the keyword form",
+    f"{_OPT}_minibatch_gd__mutmut_124": _NONE_IS_NAN,
+    f"{_OPT}_minibatch_gd__mutmut_148": "mse's _prepare checks theta only, never y",
+    f"{_OPT}_minibatch_gd__mutmut_176": _SAME_RATE,
+    f"{_OPT}_minibatch_gd__mutmut_177": _SAME_RATE,
+    f"{_OPT}_minibatch_gd__mutmut_304": _SAME_RATE,
+    f"{_OPT}_minibatch_gd__mutmut_305": _SAME_RATE,
+    f"{_OPT}_minibatch_gd__mutmut_220": "one full batch in permuted order: same sum",
+    f"{_OPT}_minibatch_gd__mutmut_247": "check=None is falsy like False",
+    f"{_OPT}_minibatch_gd__mutmut_256": "checking every update: the same run, slower",
+    f"{_OPT}_minibatch_gd__mutmut_383": _NONE_IS_NAN,
     "gdutils.losses.x_mse__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_mse_grad__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_predict__mutmut_21": _NOT_2D,
