@@ -42,6 +42,12 @@ TESTS = {
 _SAME_CHECK = "check_x_finite=None is falsy like False: the same checks run"
 _DEFAULT_NAME = "the argument dropped is the name the callee uses by default"
 _NOT_2D = "X that is not 2-D is refused by as_data before y's length is read"
+_INTEGERS_N = "gen.integers(n, size) draws from [0, n) like integers(0, n, size)"
+_EINSUM_CASE = "einsum subscripts are only labels: upper case reads the same"
+_NO_INVALID = (
+    "no invalid flag to hide: theta* from lstsq is finite, so paths - theta* is never"
+    " inf - inf, and einsum and np.maximum raise no flags"
+)
 EQUIVALENT: dict[str, str] = {
     "gdutils.losses.x_mse__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_mse_grad__mutmut_5": _SAME_CHECK,
@@ -50,6 +56,25 @@ EQUIVALENT: dict[str, str] = {
     "gdutils.gradcheck.x_numerical_gradient__mutmut_9": _DEFAULT_NAME,
     "gdutils.gradcheck.x_numerical_gradient__mutmut_18": _DEFAULT_NAME,
     "gdutils.gradcheck.x_check_gradient__mutmut_6": _DEFAULT_NAME,
+    "gdutils.stochastic.x_minibatch_variance__mutmut_37": _INTEGERS_N,
+    "gdutils.stochastic.x_sgd_runs__mutmut_72": _INTEGERS_N,
+    "gdutils.stochastic.x__rate_table__mutmut_2": (
+        "np.ndim of a callable (function or schedule) is 0: it is wrapped anyway"
+    ),
+    "gdutils.stochastic.x_sgd_runs__mutmut_41": (
+        "a deep copy of a generator just made from a seed is that same generator"
+    ),
+    "gdutils.stochastic.x_sgd_runs__mutmut_133": _EINSUM_CASE,
+    "gdutils.stochastic.x_sgd_runs__mutmut_146": _EINSUM_CASE,
+    "gdutils.stochastic.x_excess_mse__mutmut_52": _EINSUM_CASE,
+    "gdutils.stochastic.x_excess_mse__mutmut_27": (
+        "lstsq's rcond defaults to None in NumPy >= 2 (the pinned 2.x)"
+    ),
+    "gdutils.stochastic.x_excess_mse__mutmut_32": _NO_INVALID,
+    "gdutils.stochastic.x_excess_mse__mutmut_34": _NO_INVALID,
+    "gdutils.stochastic.x_first_below__mutmut_36": (
+        "astype(None) is astype(float64), and np.where with inf is float anyway"
+    ),
 }
 
 
