@@ -77,6 +77,18 @@ MUTANTS = [
         "test_stochastic.py::test_epoch_batches_are_partitions",
     ),
     (
+        "nn",
+        "dout * (z > 0)",
+        "dout * (z >= 0)",
+        "test_nn.py::test_relu_gradient_at_the_kink_is_zero",
+    ),
+    (
+        "stochastic",
+        "or np.any(row < 0)",
+        "or np.any(row <= 0)",
+        "test_stochastic.py::test_sgd_runs_schedule_may_pause_at_rate_zero",
+    ),
+    (
         "schedules",
         "self.factor ** (_check_step(k) // self.every)",
         "self.factor ** (_check_step(k) // (self.every + 1))",

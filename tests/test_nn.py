@@ -1,6 +1,8 @@
 """gdutils.nn: shapes, gradients (central differences AND autograd), bad shapes,
 training."""
 
+import warnings
+
 import autograd.numpy as anp
 import numpy as np
 import pytest
@@ -339,3 +341,154 @@ def test_full_batch_gradient_descent_reduces_logistic_loss():
     assert res.loss_history[-1] < 0.5 * res.loss_history[0]
     accuracy = np.mean((net.predict(X, res.x) > 0.5) == (y == 1))
     assert accuracy > 0.9
+
+
+# --- whole messages and edge cases (from mutation testing) ----------------------------
+
+NET = nn.TinyNet(d_in=3, hidden=4, rng=0)
+X5, W32 = np.ones((5, 3)), np.ones((3, 2))
+
+
+def _complex(name):
+    return (
+        f"{name} is complex (dtype complex128); expected real numbers. Pass"
+        f" {name}.real if the imaginary part is meant to be dropped."
+    )
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: nn.linear_forward(np.ones((0, 3)), W32, np.ones(2)),
+            "X is an empty batch (shape (0, 3)); expected at least one row.",
+        ),
+        (
+            lambda: nn.linear_forward(np.ones(3), W32, np.ones(2)),
+            "X must have shape (n, d); got shape (3,).",
+        ),
+        (
+            lambda: nn.linear_forward(X5, np.ones(3), np.ones(2)),
+            "W must have shape (d, k); got shape (3,).",
+        ),
+        (
+            lambda: nn.linear_forward(X5, W32, []),
+            "b is empty; expected at least one entry.",
+        ),
+        (
+            lambda: nn.linear_forward(X5, W32, [0.0, np.nan]),
+            "b contains NaN or inf; expected finite values.",
+        ),
+        (
+            lambda: nn.linear_backward(np.ones((5, 2)), np.ones(5), W32),
+            "X must have shape (n, d); got shape (5,).",
+        ),
+        (
+            lambda: nn.linear_backward(np.ones((5, 2)), X5, np.ones(3)),
+            "W must have shape (d, k); got shape (3,).",
+        ),
+        (
+            lambda: nn.linear_backward(np.ones(5), X5, W32),
+            "dout must have shape (n, k); got shape (5,).",
+        ),
+        (
+            lambda: nn.linear_backward(np.ones((5, 2)), X5, np.ones((2, 2))),
+            "W must have shape (d, k) = (3, k) to match X of shape (5, 3); got (2, 2).",
+        ),
+        (
+            lambda: nn.relu_backward([np.nan], [1.0]),
+            "dout contains NaN or inf; expected finite values.",
+        ),
+        (
+            lambda: nn.relu_backward([1.0], []),
+            "z is empty; expected at least one entry.",
+        ),
+        (lambda: nn.mse_head(np.ones(2) * 1j, np.ones(2)), _complex("out")),
+        (lambda: nn.logistic_head(np.ones(2), np.ones(2) * 1j), _complex("y")),
+        (lambda: NET.unflatten(NET.get_theta() * 1j), _complex("theta")),
+        (lambda: NET.set_theta(NET.get_theta() * 1j), _complex("theta")),
+        (
+            lambda: NET.flatten([1, 2]),
+            "params must be a dict with keys ['W1', 'b1', 'W2', 'b2']; got list.",
+        ),
+        (
+            lambda: NET.flatten({**NET.params, "W1": NET.params["W1"] * 1j}),
+            _complex("W1"),
+        ),
+        (lambda: NET.forward(X5 * 1j), _complex("X")),
+        (
+            lambda: NET.forward(np.ones(3)),
+            "X must have shape (n, d_in) = (n, 3); got (3,). For a single feature use"
+            " X.reshape(-1, 1).",
+        ),
+        (
+            # 2-D with the wrong width: no hint about a single feature
+            lambda: NET.forward(np.ones((3, 2))),
+            "X must have shape (n, d_in) = (n, 3); got (3, 2).",
+        ),
+        (
+            lambda: NET.forward(np.full((2, 3), np.nan)),
+            "X contains NaN or inf; expected finite values.",
+        ),
+        (
+            lambda: NET.backward([1], np.ones(5)),
+            "cache must be the dict returned by forward (keys X, z1, h1, params);"
+            " got list.",
+        ),
+        (
+            lambda: NET.backward(NET.forward(X5)[1], np.ones(5) * 1j),
+            _complex("dout"),
+        ),
+    ],
+)
+def test_whole_error_messages(call, message):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_relu_gradient_at_the_kink_is_zero():
+    """The derivative 0 is used at z = 0 exactly, in relu_backward and in the net."""
+    z = np.array([-1.0, 0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(nn.relu_backward(np.full(4, 3.0), z), [0, 0, 0, 3])
+    # a hidden unit with W1 = 0 and b1 = 0 sits at the kink for every sample: its
+    # incoming weights get no gradient
+    net = nn.TinyNet(d_in=2, hidden=3, rng=1)
+    net.params["W1"][:, 0] = 0.0
+    net.params["b1"][0] = 0.0
+    X, y = _data(n=6, d=2)
+    g = net.unflatten(net.grad(net.get_theta(), X, y))
+    np.testing.assert_array_equal(g["W1"][:, 0], 0.0)
+    assert g["b1"][0] == 0.0
+    assert np.all(g["W1"][:, 1:] != 0.0)
+
+
+def test_initial_parameters_are_uniform_on_one_over_sqrt_fan_in():
+    """PyTorch's default: Linear(fan_in, .) draws weights and bias from
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    net = nn.TinyNet(d_in=4, hidden=100, rng=0)
+    for name, bound in [("W1", 0.5), ("b1", 0.5), ("W2", 0.1), ("b2", 0.1)]:
+        a = net.params[name]
+        assert np.all(np.abs(a) < bound), name
+        if a.size > 1:  # 100 or 400 draws reach close to both ends
+            assert a.max() > 0.9 * bound and a.min() < -0.9 * bound, name
+
+
+def test_predict_of_the_mse_net_is_its_output():
+    net = nn.TinyNet(d_in=3, hidden=4, rng=5)
+    X, _ = _data(n=6)
+    p = net.params
+    expected = (np.maximum(X @ p["W1"] + p["b1"], 0) @ p["W2"] + p["b2"]).ravel()
+    np.testing.assert_allclose(net.predict(X), expected, rtol=1e-14)
+    assert np.any(expected < 0)  # not a probability
+
+
+def test_heads_on_diverged_outputs_warn_nothing():
+    """A blown-up output gives an infinite or NaN loss, silently (the optimizer reports
+    it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, d = nn.mse_head(np.array([1e200, 0.0]), np.zeros(2))
+        assert loss == np.inf and d.tolist() == [1e200, 0.0]
+        loss, d = nn.logistic_head(np.array([np.inf, 0.0]), np.zeros(2))
+        assert not np.isfinite(loss) and d.tolist() == [0.5, 0.25]

@@ -3,6 +3,7 @@ closed forms."""
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -310,3 +311,225 @@ def test_first_below():
         st.first_below(c, np.nan)
     with pytest.raises(ValueError, match="at least one entry"):
         st.first_below(np.zeros((2, 0)), 1.0)
+
+
+# --- whole messages, defaults and edge cases (from mutation testing) ------------------
+
+X20, Y20, _ = gdu.data.linear_regression(n=20, d=2, rng=1)
+
+
+def _sgd(**kwargs):
+    args = {"batch_size": 4, "learning_rates": [0.1], "updates": 5, "rngs": [0]}
+    args.update(kwargs)
+    return lambda: st.sgd_runs(X20, Y20, np.zeros(3), **args)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: st.steps_per_epoch(2.5, 1),
+            "n (the number of samples) must be an integer; got 2.5.",
+        ),
+        (
+            lambda: st.steps_per_epoch(0, 1),
+            "n (the number of samples) must be finite and > 0; got 0.",
+        ),
+        (
+            lambda: st.steps_per_epoch(10, 2.5),
+            "batch_size must be an integer; got 2.5.",
+        ),
+        (
+            lambda: st.steps_per_epoch(10, 11),
+            "batch_size must be between 1 and n = 10; got 11.",
+        ),
+        (
+            lambda: st.epoch_batches(5, 2, rng=0, epochs=2.5),
+            "epochs must be an integer; got 2.5.",
+        ),
+        (
+            lambda: st.epoch_batches(5, 2, rng=0, epochs=0),
+            "epochs must be finite and > 0; got 0.",
+        ),
+        (
+            lambda: st.predicted_variance(np.ones((1, 3)), 1),
+            "G needs at least 2 rows (examples) to have a variance; got 1.",
+        ),
+        (
+            lambda: st.predicted_variance(np.array([[1.0], [np.nan]]), 1),
+            "G contains NaN or inf; expected finite per-example gradients.",
+        ),
+        (
+            lambda: st.minibatch_variance(np.ones((4, 1)), 2, num_batches=2.5),
+            "num_batches must be an integer; got 2.5.",
+        ),
+        (
+            lambda: st.minibatch_variance(np.ones((4, 1)), 2, num_batches=0),
+            "num_batches must be finite and > 0; got 0.",
+        ),
+        (
+            lambda: st.minibatch_variance(np.ones((4, 1)), 2, replace="no"),
+            "replace must be True or False; got 'no'.",
+        ),
+        (_sgd(updates=2.5), "updates must be an integer; got 2.5."),
+        (_sgd(updates=0), "updates must be finite and > 0; got 0."),
+        (_sgd(rngs=[]), "rngs must hold at least one generator (or seed)."),
+        (_sgd(replace="no"), "replace must be True or False; got 'no'."),
+        (
+            _sgd(learning_rates=[-0.1]),
+            "learning_rate must be finite and > 0; got -0.1.",
+        ),
+        (
+            _sgd(learning_rates=[]),
+            "learning_rates must hold at least one rate or schedule.",
+        ),
+        (
+            _sgd(learning_rates=[lambda k: -0.1]),
+            "every learning rate (or schedule(k)) must be a finite number >= 0.",
+        ),
+        (
+            # None is not a rate: read as float it is NaN, refused like one
+            _sgd(learning_rates=[lambda k: None]),
+            "every learning rate (or schedule(k)) must be a finite number >= 0.",
+        ),
+        (
+            lambda: st.excess_mse(np.ones((2, 2)) * 1j, X20[:, :1], Y20),
+            "paths is complex (dtype complex128); expected real numbers. Pass"
+            " paths.real if the imaginary part is meant to be dropped.",
+        ),
+        (
+            lambda: st.first_below([1j], 1.0),
+            "curves is complex (dtype complex128); expected real numbers. Pass"
+            " curves.real if the imaginary part is meant to be dropped.",
+        ),
+    ],
+)
+def test_whole_error_messages(call, message):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_defaults_one_epoch_beta_and_num_batches():
+    batches = st.epoch_batches(7, 3, rng=2)
+    assert [len(b) for b in batches] == [3, 3, 1]  # one epoch
+    v = np.random.default_rng(6).standard_normal(12)
+    t = np.arange(12)
+    raw = np.array([0.1 * np.sum(0.9 ** (k - t[: k + 1]) * v[: k + 1]) for k in t])
+    np.testing.assert_allclose(st.ema(v), raw / (1 - 0.9 ** (t + 1)), rtol=1e-12)
+    # n = 5, b = 3: one batch per permutation, so 2000 batches are 2000 permutations
+    G = np.random.default_rng(7).standard_normal((5, 2))
+    for replace in (False, True):
+        assert st.minibatch_variance(G, 3, rng=4, replace=replace) == (
+            st.minibatch_variance(G, 3, rng=4, replace=replace, num_batches=2000)
+        )
+
+
+@pytest.mark.parametrize("n, b, epochs", [(7, 3, 2), (6, 2, 1), (9, 4, 3)])
+def test_minibatch_variance_uses_the_full_batches_of_epochs(n, b, epochs):
+    """Without replacement the batches are those of epoch_batches, the last smaller
+    one of each epoch left out."""
+    G = np.random.default_rng(n).standard_normal((n, 2))
+    full = [B for B in st.epoch_batches(n, b, rng=3, epochs=epochs) if len(B) == b]
+    want = np.mean([np.sum((G[B].mean(axis=0) - G.mean(axis=0)) ** 2) for B in full])
+    got = st.minibatch_variance(G, b, rng=3, num_batches=len(full))
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_minibatch_variance_with_replacement_draws_every_row():
+    """G = (0, 1), b = 2: the batch means 0, 1/2, 1/2, 1 give E||g_B - g||^2 = 1/8;
+    a sampler that missed row 0 would give 1/4."""
+    G = np.array([[0.0], [1.0]])
+    got = st.minibatch_variance(G, 2, rng=0, num_batches=4000, replace=True)
+    assert got == pytest.approx(0.125, rel=0.1)  # standard error ~ 0.002
+
+
+def test_sgd_runs_takes_a_single_rate_or_schedule():
+    sched = gdu.schedules.inverse_time(0.05, decay=0.1)
+    both = st.sgd_runs(
+        X20,
+        Y20,
+        np.zeros(3),
+        batch_size=4,
+        learning_rates=[0.1, sched],
+        updates=9,
+        rngs=[0, 1],
+    )
+    for g, rate in enumerate([0.1, sched]):
+        one = st.sgd_runs(
+            X20,
+            Y20,
+            np.zeros(3),
+            batch_size=4,
+            learning_rates=rate,
+            updates=9,
+            rngs=[0, 1],
+        )
+        assert one.shape == (1, 2, 10, 3)
+        np.testing.assert_array_equal(one[0], both[g])
+
+
+def test_sgd_runs_schedule_may_pause_at_rate_zero():
+    """A schedule may return 0 (>= 0 is allowed): that update leaves theta as it is."""
+    paths = st.sgd_runs(
+        X20,
+        Y20,
+        np.zeros(3),
+        batch_size=4,
+        learning_rates=[lambda k: 0.0 if k == 0 else 0.1],
+        updates=3,
+        rngs=[0],
+    )[0, 0]
+    np.testing.assert_array_equal(paths[1], paths[0])
+    assert not np.array_equal(paths[2], paths[1])
+
+
+@pytest.mark.parametrize("b", [1, 3])
+def test_sgd_runs_diverges_without_warnings(b):
+    """x = 1, 2, 3 and rate 10 blow up to inf and then inf - inf = NaN: reported in the
+    iterates, with no overflow or invalid-value warning."""
+    X, y = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = st.sgd_runs(
+            X,
+            y,
+            np.zeros(2),
+            batch_size=b,
+            learning_rates=[10.0],
+            updates=300,
+            rngs=[0],
+        )[0, 0]
+    bad = ~np.isfinite(paths).all(axis=1)
+    assert bad[-1] and np.isnan(paths[-1]).any()
+    first = np.argmax(bad)
+    assert bad[first:].all()  # inf or NaN from then on
+
+
+def test_excess_mse_small_case_and_huge_features():
+    X, y = np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0])  # y = 2x + 1
+    # (theta - theta*) = (0, 1): the mean of 1^2 over three points is 1
+    np.testing.assert_allclose(
+        st.excess_mse(np.array([[2.0, 1.0], [2.0, 2.0], [2.5, 1.0]]), X, y),
+        [0.0, 1.0, 0.25 * 5 / 3],
+        atol=1e-12,
+    )
+    # features so large that A^T A overflows: not finite, and no overflow warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = st.excess_mse(np.array([[2e-160, 1.0]]), 1e160 * X, y)
+    assert not np.isfinite(huge).any()
+
+
+def test_first_below_row_by_row_and_along_the_last_axis():
+    c = np.array([[5.0, 2.0, 0.5, 0.1], [5.0, 4.0, 3.0, 2.0]])
+    np.testing.assert_array_equal(st.first_below(c, 1.0), [2.0, np.inf])
+    curves = np.random.default_rng(8).uniform(0, 4, size=(2, 3, 5))
+    curves[1, 2] = 9.0  # a curve that never gets there
+    want = [
+        [next((k for k, v in enumerate(row) if v <= 1.0), np.inf) for row in block]
+        for block in curves
+    ]
+    got = st.first_below(curves, 1.0)
+    assert got.shape == (2, 3) and got.dtype == float
+    np.testing.assert_array_equal(got, want)

@@ -47,6 +47,12 @@ _SAME_RATE = "the constant's rate read per update instead of once: the same numb
 _SLOW_CHECK = "a float rate in [0, 1) or 0 takes the full check: the same float back"
 _LABEL = "the default label is replaced in every branch that reads it"
 _NONE_IS_NAN = "np.full_like(float array, None) fills with NaN, as np.nan does"
+_INTEGERS_N = "gen.integers(n, size) draws from [0, n) like integers(0, n, size)"
+_EINSUM_CASE = "einsum subscripts are only labels: upper case reads the same"
+_NO_INVALID = (
+    "no invalid flag to hide: theta* from lstsq is finite, so paths - theta* is never"
+    " inf - inf, and einsum and np.maximum raise no flags"
+)
 EQUIVALENT: dict[str, str] = {
     f"{_OPT}ǁ_Countedǁ__init____mutmut_8": _LABEL,
     f"{_OPT}ǁ_Countedǁ__init____mutmut_9": _LABEL,
@@ -72,6 +78,25 @@ EQUIVALENT: dict[str, str] = {
     "gdutils.gradcheck.x_numerical_gradient__mutmut_9": _DEFAULT_NAME,
     "gdutils.gradcheck.x_numerical_gradient__mutmut_18": _DEFAULT_NAME,
     "gdutils.gradcheck.x_check_gradient__mutmut_6": _DEFAULT_NAME,
+    "gdutils.stochastic.x_minibatch_variance__mutmut_37": _INTEGERS_N,
+    "gdutils.stochastic.x_sgd_runs__mutmut_72": _INTEGERS_N,
+    "gdutils.stochastic.x__rate_table__mutmut_2": (
+        "np.ndim of a callable (function or schedule) is 0: it is wrapped anyway"
+    ),
+    "gdutils.stochastic.x_sgd_runs__mutmut_41": (
+        "a deep copy of a generator just made from a seed is that same generator"
+    ),
+    "gdutils.stochastic.x_sgd_runs__mutmut_133": _EINSUM_CASE,
+    "gdutils.stochastic.x_sgd_runs__mutmut_146": _EINSUM_CASE,
+    "gdutils.stochastic.x_excess_mse__mutmut_52": _EINSUM_CASE,
+    "gdutils.stochastic.x_excess_mse__mutmut_27": (
+        "lstsq's rcond defaults to None in NumPy >= 2 (the pinned 2.x)"
+    ),
+    "gdutils.stochastic.x_excess_mse__mutmut_32": _NO_INVALID,
+    "gdutils.stochastic.x_excess_mse__mutmut_34": _NO_INVALID,
+    "gdutils.stochastic.x_first_below__mutmut_36": (
+        "astype(None) is astype(float64), and np.where with inf is float anyway"
+    ),
 }
 
 
