@@ -1006,3 +1006,78 @@ def test_jac_false_means_finite_differences_as_none():
     false = gradient_descent(f, [0.0, 3.0], jac=False, learning_rate=0.25)
     np.testing.assert_array_equal(false.trajectory, none.trajectory)
     assert false.njev == 0 and false.nfev == none.nfev and false.success
+
+
+def test_default_divergence_factor_and_iteration_limits_in_action():
+    """divergence_factor=1e12 exactly: a loss of 1e12 + 0.5 times the start diverges;
+    maxiter=1000 and epochs=100 by default."""
+    # f = x^2 from x0 = 1, one step to x1 = -(1e6 + 2.5e-7): f1 = 1e12 + 0.5
+    rate = (1.0 + 1e6 + 2.5e-7) / 2
+    f, g = (lambda x: float(x @ x)), (lambda x: 2 * x)
+    res = gradient_descent(f, [1.0], jac=g, learning_rate=rate)
+    assert 1e12 < res.loss_history[1] <= 1e12 + 1
+    assert res.status == 2 and res.nit == 1
+    mb = minibatch_gd(
+        lambda t, X, y: float(t @ t),
+        [1.0],
+        (np.zeros((3, 1)), np.zeros(3)),
+        lambda t, X, y: 2 * t,
+        batch_size=None,
+        learning_rate=rate,
+        rng=0,
+    )
+    assert mb.status == 2 and mb.nepoch == 1
+    slow = gradient_descent(f, [1.0], jac=g, learning_rate=1e-6, gtol=0.0)
+    assert slow.status == 1 and slow.nit == 1000
+    mb = minibatch_gd(
+        lambda t, X, y: float(t @ t),
+        [1.0],
+        (np.zeros((3, 1)), np.zeros(3)),
+        lambda t, X, y: 2 * t,
+        batch_size=3,
+        rng=0,
+    )
+    assert mb.nepoch == 100 and mb.nit == 100 and mb.success
+
+
+@pytest.mark.parametrize("grad", ["epoch", "kernel"])
+def test_samples_are_counted_to_the_update_where_a_later_epoch_diverges(
+    regression, grad
+):
+    """A schedule that jumps to a huge rate at update n + 3: the run stops inside its
+    second epoch, after n + 4 per-example gradients (b = 1)."""
+    X, y, _, _ = regression
+    n = len(y)
+    jac = losses.mse_grad if grad == "epoch" else _trusted_mse_grad()
+
+    def rate(k):
+        return 1e307 if k >= n + 3 else 0.001
+
+    res = minibatch_gd(
+        losses.mse,
+        np.zeros(6),
+        (X, y),
+        jac,
+        batch_size=1,
+        learning_rate=rate,
+        epochs=4,
+        rng=0,
+    )
+    assert res.status == 2 and res.nepoch == 2
+    assert res.nit == res.nsamples == res.njev and res.nit in (n + 4, n + 5)
+
+
+def test_the_trusted_gradient_refuses_bad_extra_args_before_any_update():
+    X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    epochs_run = []
+    with pytest.raises(ValueError, match="l2 must be finite and >= 0"):
+        minibatch_gd(
+            lambda t, X, y, l2: 0.0,
+            np.zeros(2),
+            (X, y, -1.0),
+            losses.cross_entropy_grad,
+            batch_size=1,
+            epochs=3,
+            callback=lambda xk: epochs_run.append(xk),
+        )
+    assert epochs_run == []  # refused when the run is set up, not at the end

@@ -71,6 +71,8 @@ EQUIVALENT: dict[str, str] = {
     f"{_OPT}_minibatch_gd__mutmut_247": "check=None is falsy like False",
     f"{_OPT}_minibatch_gd__mutmut_256": "checking every update: the same run, slower",
     f"{_OPT}_minibatch_gd__mutmut_383": _NONE_IS_NAN,
+    f"{_OPT}_minibatch_gd__mutmut_345": "only mse has a trusted loss; it takes no args",
+    f"{_OPT}__descend__mutmut_70": "float() reads 'NAN' as it reads 'nan'",
     "gdutils.losses.x_mse__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_mse_grad__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_predict__mutmut_21": _NOT_2D,
