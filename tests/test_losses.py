@@ -342,7 +342,7 @@ def _plain_epoch(theta, X, y, order, b, rates):
     return path
 
 
-@pytest.mark.parametrize("b", [1, 3, 7, 40])
+@pytest.mark.parametrize("b", [1, 2, 3, 7, 40])
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shuffled", [True, False])
 @pytest.mark.parametrize("scheduled", [True, False])
