@@ -37,6 +37,8 @@ def as_real_array(x, name: str = "x") -> np.ndarray:
     ValueError: x is complex (dtype complex128); expected real numbers. Pass x.real if
     the imaginary part is meant to be dropped.
     """
+    if type(x) is np.ndarray and x.dtype == np.float64:  # nothing to convert
+        return x
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists
@@ -129,7 +131,7 @@ def as_vector(x, name: str = "x", size: int | None = None) -> np.ndarray:
         raise ValueError(f"{name} is empty; expected at least one entry.")
     if size is not None and x.shape[0] != size:
         raise ValueError(f"{name} must have shape ({size},); got {x.shape}.")
-    if not np.all(np.isfinite(x)):
+    if not np.isfinite(x).all():  # x is an ndarray: the method is the cheaper call
         raise ValueError(f"{name} contains NaN or inf; expected finite values.")
     return x
 
@@ -258,6 +260,8 @@ def scalar_output(value, name: str, what: str = "the loss") -> float:
     ValueError: fun must return a scalar (one number: the loss); got an array of shape
     (3,). A per-sample vector of losses needs .mean().
     """
+    if type(value) is float:  # the common case: nothing to check or convert
+        return value
     if value is None:
         raise ValueError(
             f"{name} returned None; it must return a scalar (one number: {what}). "

@@ -192,16 +192,24 @@ def animate(
         raise ValueError(f"panels must be a positive integer, got {panels!r}")
     from IPython.display import HTML
     from matplotlib.animation import FuncAnimation
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
     canvas = fig.canvas
     draw_idle = canvas.draw_idle
     # each frame's savefig draws it: skip the 2nd draw
     canvas.draw_idle = lambda *args, **kwargs: None
+    # fig.tight_layout() leaves a placeholder layout engine, which does nothing but
+    # makes savefig draw every frame twice (a layout pass first): the same pixels
+    engine = fig.get_layout_engine()
+    if isinstance(engine, PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
     try:
         html = _offline_controls(anim.to_jshtml(default_mode="once"))
     finally:
         canvas.draw_idle = draw_idle
+        if isinstance(engine, PlaceHolderLayoutEngine):
+            fig.set_layout_engine(engine)
     html = re.sub(
         r'<img id="(_anim_img\w+)"',
         lambda m: f'<img id="{m.group(1)}" alt="{escape(alt, quote=True)}"',

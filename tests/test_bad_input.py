@@ -1563,3 +1563,127 @@ def test_divergence_is_status_2_never_success(case, call):
     res = call()
     assert res.status == 2 and not res.success, (res.status, res.message)
     assert res.message.startswith("Diverged")
+
+
+# --- the fast paths of _validation: the same answers as the full checks --------------
+# Frozen copies of as_real_array and scalar_output as they were before their fast paths
+# (for a float64 ndarray, and for a float) were added: on every input, the same result
+# (same type, dtype, values, and the very same object where the old code returned its
+# input) or the same error.
+def _reference_as_real_array(x, name="x"):
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):
+        raise ValueError("ragged") from None
+    if np.iscomplexobj(arr):
+        raise ValueError("complex")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError("not real")
+    return arr.astype(float, copy=False)
+
+
+def _reference_scalar_output(value, name="fun"):
+    if value is None or isinstance(value, (tuple, list, str, bytes)):
+        raise ValueError("not a scalar")
+    if np.iscomplexobj(value):
+        raise ValueError("complex")
+    if (
+        np.ndim(value) != 0
+        and np.size(value) == 1
+        and np.asarray(value).dtype.kind in "biuf"
+    ):
+        return float(np.asarray(value).item())
+    if np.ndim(value) != 0:
+        raise ValueError("an array")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError("not a number") from None
+
+
+class _Sub(np.ndarray):
+    pass
+
+
+_ARRAYS = [
+    np.arange(4.0),
+    np.arange(6.0).reshape(2, 3),
+    np.array(2.5),
+    np.array([]),
+    np.array([1.0, np.nan, np.inf]),
+    np.arange(4.0)[::2],  # a strided view
+    np.arange(3.0).astype(">f8"),  # float64, but not in native byte order
+    np.arange(3.0).view(_Sub),  # a subclass
+    np.ma.masked_array([1.0, 2.0], mask=[False, True]),
+    np.arange(3, dtype=np.float32),
+    np.arange(3),
+    np.array([True, False]),
+    [1.0, 2.0],
+    3,
+    np.array([1 + 2j]),
+    np.array(["a"]),
+    [[1.0], [1.0, 2.0]],
+    None,
+]
+
+
+@pytest.mark.parametrize("x", _ARRAYS, ids=range(len(_ARRAYS)))
+def test_as_real_array_fast_path_changes_nothing(x):
+    try:
+        expected = _reference_as_real_array(x)
+    except ValueError:
+        with pytest.raises(ValueError):
+            v.as_real_array(x)
+        return
+    got = v.as_real_array(x)
+    assert type(got) is type(expected) and got.dtype == expected.dtype
+    assert (got is x) == (expected is x)
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("x", _ARRAYS[:9], ids=range(9))
+def test_as_vector_refuses_and_returns_as_before(x):
+    x = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    arr = _reference_as_real_array(x)
+    ok = arr.ndim == 1 and arr.size > 0 and np.all(np.isfinite(arr))
+    if not ok:
+        with pytest.raises(ValueError):
+            v.as_vector(x)
+    else:
+        got = v.as_vector(x)
+        assert (got is x) == (arr is x) and got.dtype == np.float64
+        np.testing.assert_array_equal(got, arr)
+
+
+_SCALARS = [
+    2.5,
+    -0.0,
+    float("nan"),
+    float("inf"),
+    np.float64(1.5),
+    np.float32(0.25),
+    3,
+    True,
+    np.array(4.0),
+    np.array([5.0]),
+    np.ones(3),
+    None,
+    (1.0, 2.0),
+    "1",
+    1j,
+    object(),
+]
+
+
+@pytest.mark.parametrize("value", _SCALARS, ids=range(len(_SCALARS)))
+def test_scalar_output_fast_path_changes_nothing(value):
+    try:
+        expected = _reference_scalar_output(value)
+    except ValueError:
+        with pytest.raises(ValueError):
+            v.scalar_output(value, "fun")
+        return
+    got = v.scalar_output(value, "fun")
+    assert type(got) is float
+    assert got == expected or (np.isnan(got) and np.isnan(expected))
+    assert np.copysign(1.0, got) == np.copysign(1.0, expected)

@@ -91,6 +91,43 @@ def test_animation_draws_each_frame_once_and_keeps_every_frame():
     assert len(frames) == 5 and len(set(frames)) == 5
 
 
+def _png_pixels(png: bytes) -> np.ndarray:
+    return plt.imread(io.BytesIO(png), format="png")
+
+
+def test_animation_after_tight_layout_draws_each_frame_once_with_the_same_pixels():
+    # fig.tight_layout() leaves a placeholder layout engine, with which every savefig
+    # first lays the figure out (a second full draw); animate takes it off while it
+    # saves the frames: the pixels are those a plain savefig of each frame gives
+    def figure():
+        fig, ax = plt.subplots(figsize=(2.5, 2))
+        (line,) = ax.plot([], [], "o-")
+        ax.set(xlim=(0, 5), ylim=(0, 25), xlabel="step", title="a title")
+        fig.tight_layout()
+        return fig, lambda i: line.set_data(np.arange(i + 1), np.arange(i + 1) ** 2)
+
+    fig, update = figure()
+    engine = fig.get_layout_engine()
+    assert type(engine).__name__ == "PlaceHolderLayoutEngine"
+    draws = []
+    draw = fig.draw
+    fig.draw = lambda renderer: (draws.append(1), draw(renderer))[1]
+    html = gdu.animate(fig, update, frames=4, alt="a parabola").data
+    assert len(draws) == 4  # was 8: a layout pass before each frame
+    assert fig.get_layout_engine() is engine  # put back
+    frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,([^"]+)"', html)
+    reference, update = figure()
+    assert type(reference.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    for i, frame in enumerate(frames):
+        update(i)
+        buf = io.BytesIO()
+        reference.savefig(buf, format="png", dpi=reference.dpi)
+        np.testing.assert_array_equal(
+            _png_pixels(base64.b64decode(frame)), _png_pixels(buf.getvalue())
+        )
+    plt.close(reference)
+
+
 # --- colour vision -------------------------------------------------------------------
 # Machado, Oliveira and Fernandes (2009), severity 1: linear-RGB simulations of the
 # three dichromacies.
