@@ -145,15 +145,18 @@ def _mse_epoch(
             if check and not finite(x):
                 break
         return steps
+    g = np.empty(d)  # the weights' step, reused
+    ones = np.ones(min(batch_size, n))  # the bias's step is a dot product with it
     for Xb, yb in batches(X, y, order, batch_size):
         r = np.dot(Xb, w)
         if bias:
             r += x[d]
         r -= yb
-        r *= 2.0 * (rates if const else rates[steps]) / yb.shape[0]
-        w -= np.dot(r, Xb)
+        m = yb.shape[0]
+        r *= 2.0 * (rates if const else rates[steps]) / m
+        w -= np.dot(r, Xb, out=g)
         if bias:
-            x[d] -= r.sum()
+            x[d] -= np.dot(r, ones if m == ones.shape[0] else ones[:m])
         steps += 1
         if trajectory is not None:
             trajectory.append(x.copy())
