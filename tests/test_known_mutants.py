@@ -42,8 +42,8 @@ MUTANTS = [
     ),
     (
         "losses",
-        "        w -= np.dot(r, Xb)",
-        "        w += np.dot(r, Xb)",
+        "        w -= np.dot(r, Xb, out=g)",
+        "        w += np.dot(r, Xb, out=g)",
         "test_losses.py::test_mse_epoch_is_the_textbook_loop",
     ),
     (
