@@ -45,6 +45,7 @@ _NOT_2D = "X that is not 2-D is refused by as_data before y's length is read"
 _OPT = "gdutils.optimizers.x"
 _SAME_RATE = "the constant's rate read per update instead of once: the same number"
 _SLOW_CHECK = "a float rate in [0, 1) or 0 takes the full check: the same float back"
+_NEW_BUFFER = "a new array for the weights' step instead of the reused one: same values"
 _LABEL = "the default label is replaced in every branch that reads it"
 _NONE_IS_NAN = "np.full_like(float array, None) fills with NaN, as np.nan does"
 _INTEGERS_N = "gen.integers(n, size) draws from [0, n) like integers(0, n, size)"
@@ -74,6 +75,10 @@ EQUIVALENT: dict[str, str] = {
     f"{_OPT}_minibatch_gd__mutmut_345": "only mse has a trusted loss; it takes no args",
     f"{_OPT}__descend__mutmut_70": "float() reads 'NAN' as it reads 'nan'",
     "gdutils.losses.x_mse__mutmut_5": _SAME_CHECK,
+    "gdutils.losses.x__mse_epoch__mutmut_60": _NEW_BUFFER,
+    "gdutils.losses.x__mse_epoch__mutmut_98": _NEW_BUFFER,
+    "gdutils.losses.x__mse_epoch__mutmut_101": _NEW_BUFFER,
+    "gdutils.losses.x__mse_epoch__mutmut_108": "ones[:m] of the full buffer: same ones",
     "gdutils.losses.x_mse_grad__mutmut_5": _SAME_CHECK,
     "gdutils.losses.x_predict__mutmut_21": _NOT_2D,
     "gdutils.losses.x_mse_hessian__mutmut_25": _NOT_2D,
