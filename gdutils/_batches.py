@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["batches", "finite"]
+__all__ = ["batches", "finite", "stop_after_update"]
 
 
 def batches(
@@ -61,3 +61,16 @@ def finite(x: np.ndarray) -> bool:
     """
     with np.errstate(over="ignore", invalid="ignore"):
         return math.isfinite(x @ x) or bool(np.isfinite(x).all())
+
+
+def stop_after_update(x: np.ndarray, trajectory: list | None, check: bool) -> bool:
+    """What every fast epoch does after an update: record a copy of the iterate (when
+    ``trajectory`` is a list) and, with ``check``, say whether to stop (x not finite).
+
+    >>> path = []
+    >>> stop_after_update(np.array([np.inf]), path, True), len(path)
+    (True, 1)
+    """
+    if trajectory is not None:
+        trajectory.append(x.copy())
+    return check and not finite(x)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._batches import batches, finite
+from ._batches import batches, stop_after_update
 from ._validation import (
     as_bool,
     as_data,
@@ -140,9 +140,7 @@ def _mse_epoch(
                 b -= s
                 x[d] = b
             steps += 1
-            if trajectory is not None:
-                trajectory.append(x.copy())
-            if check and not finite(x):
+            if stop_after_update(x, trajectory, check):
                 break
         return steps
     g = np.empty(d)  # the weights' step, reused
@@ -158,9 +156,7 @@ def _mse_epoch(
         if bias:
             x[d] -= np.dot(r, ones if m == ones.shape[0] else ones[:m])
         steps += 1
-        if trajectory is not None:
-            trajectory.append(x.copy())
-        if check and not finite(x):
+        if stop_after_update(x, trajectory, check):
             break
     return steps
 

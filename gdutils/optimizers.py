@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
-from ._batches import batches, finite
+from ._batches import batches, finite, stop_after_update
 from ._validation import (
     as_data,
     as_positive,
@@ -372,9 +372,7 @@ def _kernel_epoch(
         g = kernel(x, Xb, yb, *more)
         x -= (rates if const else rates[steps]) * g
         steps += 1
-        if trajectory is not None:
-            trajectory.append(x.copy())
-        if check and not finite(x):
+        if stop_after_update(x, trajectory, check):
             break
     return steps
 

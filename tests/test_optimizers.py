@@ -783,42 +783,27 @@ def test_finite_differences_pass_the_data_args():
 def test_divergence_threshold_is_factor_times_max_of_start_loss_and_one():
     """Diverged means f > divergence_factor * max(|f0|, 1): a loss equal to the
     threshold is not divergence, one past it is."""
-    # f = x^2 from x0 = 1 (f0 = 1), rate 1.5: x = 1, -2, 4, ...; f = 1, 4, 16, ...
-    res = gradient_descent(
-        lambda x: float(x @ x),
-        [1.0],
-        jac=lambda x: 2 * x,
-        learning_rate=1.5,
-        divergence_factor=4.0,
-    )
-    assert res.status == 2 and res.nit == 2 and list(res.loss_history) == [1, 4, 16]
-    # f0 = 0.25 < 1: the threshold is factor * 1 = 10; x = 0.5, -1, 2, -4 gives
-    # f = 0.25, 1, 4, 16: stops at 16 (and would stop at 4 if f0 itself were used)
-    res = gradient_descent(
-        lambda x: float(x @ x),
-        [0.5],
-        jac=lambda x: 2 * x,
-        learning_rate=1.5,
-        divergence_factor=10.0,
-    )
-    assert res.status == 2 and list(res.loss_history) == [0.25, 1, 4, 16]
-    # f0 = 4 > 1: threshold 3 * 4 = 12 (not 3 / 4): x = 2, -4, 8 gives f = 4, 16
-    res = gradient_descent(
-        lambda x: float(x @ x),
-        [2.0],
-        jac=lambda x: 2 * x,
-        learning_rate=1.5,
-        divergence_factor=3.0,
-    )
-    assert res.status == 2 and list(res.loss_history) == [4, 16]
-    res = gradient_descent(
-        lambda x: float(x @ x),
-        [2.0],
-        jac=lambda x: 2 * x,
-        learning_rate=1.5,
-        divergence_factor=4.0,
-    )
-    assert res.status == 2 and list(res.loss_history) == [4, 16, 64]
+
+    def losses_of(x0, factor):
+        # f = x^2 at rate 1.5: every step multiplies x by -2 and f by 4
+        res = gradient_descent(
+            lambda x: float(x @ x),
+            [x0],
+            jac=lambda x: 2 * x,
+            learning_rate=1.5,
+            divergence_factor=factor,
+        )
+        assert res.status == 2
+        return res.nit, list(res.loss_history)
+
+    # f0 = 1: f = 1, 4, 16; 4 equals the threshold 4 * 1 and is not divergence
+    assert losses_of(1.0, 4.0) == (2, [1, 4, 16])
+    # f0 = 0.25 < 1: the threshold is factor * 1 = 10, so it stops at 16 (and would
+    # stop at 4 if f0 itself were used)
+    assert losses_of(0.5, 10.0)[1] == [0.25, 1, 4, 16]
+    # f0 = 4 > 1: threshold 3 * 4 = 12 (not 3 / 4), then 4 * 4 = 16 (not passed by 16)
+    assert losses_of(2.0, 3.0)[1] == [4, 16]
+    assert losses_of(2.0, 4.0)[1] == [4, 16, 64]
 
 
 def test_an_update_to_inf_stops_with_nan_loss_and_no_warning():
