@@ -97,23 +97,25 @@ MUTANTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("module", "original", "bug", "test"),
-    MUTANTS,
-    ids=[f"{m}-{i}" for i, (m, *_) in enumerate(MUTANTS)],
-)
-def test_planted_bug_is_caught(tmp_path, module, original, bug, test):
+def _scratch_copy(tmp_path: Path) -> Path:
+    """A copy of ``gdutils`` under ``tmp_path``, the one a subprocess there imports."""
     shutil.copytree(
         ROOT / "gdutils",
         tmp_path / "gdutils",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    source = tmp_path / "gdutils" / f"{module}.py"
-    text = source.read_text()
-    assert text.count(original) == 1, f"{original!r} not found once in {module}.py"
-    source.write_text(text.replace(original, bug))
+    return tmp_path / "gdutils"
+
+
+def _run_tests(tmp_path: Path, tests: list[str]) -> subprocess.CompletedProcess:
+    """Run ``tests`` (paths under tests/) against the scratch copy in ``tmp_path``."""
     env = dict(os.environ, PYTHONPATH=str(tmp_path))
-    done = subprocess.run(
+    find = "import importlib.util as u; print(u.find_spec('gdutils').origin)"
+    where = subprocess.run(
+        [sys.executable, "-c", find], env=env, cwd=tmp_path, capture_output=True
+    )
+    assert f"{tmp_path}/gdutils".encode() in where.stdout  # the copy is imported
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -126,9 +128,15 @@ def test_planted_bug_is_caught(tmp_path, module, original, bug, test):
             "no:randomly",
             "-p",
             "no:cacheprovider",
+            # no notebook plugin (nor the ini's nbval options): importing nbformat
+            # alone costs seconds, and these are unit tests
+            "-p",
+            "no:nbval",
+            "-o",
+            "addopts=",
             "-W",
             "ignore",
-            f"{ROOT / 'tests'}/{test}",
+            *[f"{ROOT / 'tests'}/{test}" for test in tests],
             "-m",
             "not slow and not sweep and not stress",
         ],
@@ -138,14 +146,25 @@ def test_planted_bug_is_caught(tmp_path, module, original, bug, test):
         text=True,
         timeout=600,
     )
-    assert (
-        f"{tmp_path}/gdutils"
-        in subprocess.run(
-            [sys.executable, "-c", "import gdutils; print(gdutils.__file__)"],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )  # the planted copy is the one imported
+
+
+def test_the_sampled_tests_pass_without_a_planted_bug(tmp_path):
+    """The control: on the untouched copy, run the same way, every test that a row
+    expects to fail passes (so a row's failure is its bug, not the set-up)."""
+    _scratch_copy(tmp_path)
+    done = _run_tests(tmp_path, sorted({test for *_, test in MUTANTS}))
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("module", "original", "bug", "test"),
+    MUTANTS,
+    ids=[f"{m}-{i}" for i, (m, *_) in enumerate(MUTANTS)],
+)
+def test_planted_bug_is_caught(tmp_path, module, original, bug, test):
+    source = _scratch_copy(tmp_path) / f"{module}.py"
+    text = source.read_text()
+    assert text.count(original) == 1, f"{original!r} not found once in {module}.py"
+    source.write_text(text.replace(original, bug))
+    done = _run_tests(tmp_path, [test])
     assert done.returncode == 1, done.stdout[-2000:]  # 1: tests failed (not an error)
