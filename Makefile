@@ -23,11 +23,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: book book-student test bench test-pythons test-units venv python-info pdf test-pdf tex chromium axe clean
 
+# tools/execute.py runs every chapter afresh, two kernels at a time, into the cache the
+# build reads (_config.yml: execute_notebooks: cache)
 book: $(STAMP)
+	$(BIN)/python tools/execute.py
 	$(BIN)/jupyter-book build . -W --keep-going --all
 
 # The instructor's edition: the same book without the worked solutions (_build/student/_build/html)
 book-student: $(STAMP)
+	GDBOOK_STUDENT=1 $(BIN)/python tools/execute.py --path-output _build/student
 	GDBOOK_STUDENT=1 $(BIN)/jupyter-book build . -W --keep-going --all --path-output _build/student
 
 test: $(STAMP) chromium axe
@@ -51,6 +55,7 @@ python-info:
 
 # The PDF edition: Sphinx's LaTeX builder, compiled by xelatex (sphinx-jupyterbook-latex)
 pdf: $(STAMP) tex
+	$(BIN)/python tools/execute.py --builder latex
 	$(BIN)/jupyter-book build . --builder pdflatex -W --keep-going --all
 
 # Builds the PDF and checks it against the HTML book (which it builds when missing)

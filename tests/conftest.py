@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # nbrun: the watched notebook runner
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

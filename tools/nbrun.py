@@ -62,6 +62,7 @@ class RunResult:
     gap_where: str = ""
     stall: str = ""  # watchdog diagnosis when a silence exceeded the limit
     cells: list[CellTiming] = field(default_factory=list)
+    notebook: dict | None = None  # the executed notebook, when asked for (keep=True)
 
     def summary(self) -> str:
         name = Path(self.path).stem
@@ -101,10 +102,19 @@ def _socket_pending(channel) -> str:
 
 
 async def _run(
-    path: Path, seed: int | None, timeout: int, gap_limit: float, transport: str = "ipc"
+    path: Path,
+    seed: int | None,
+    timeout: int,
+    gap_limit: float,
+    transport: str = "ipc",
+    keep: bool = False,
+    source: str | None = None,
 ) -> RunResult:
     result = RunResult(path=str(path), seed=seed)
-    nb = nbformat.read(path, as_version=4)
+    if source is None:
+        nb = nbformat.read(path, as_version=4)
+    else:
+        nb = nbformat.reads(source, as_version=4)
     env = {k: v for k, v in os.environ.items() if k != "GDBOOK_SEED"}
     if seed is not None:
         env["GDBOOK_SEED"] = str(seed)
@@ -191,6 +201,8 @@ async def _run(
                 dog.result()  # raises the stall
             run.result()
             result.ok = True
+            if keep:
+                result.notebook = nb
         except Exception as exc:
             result.error = _short_error(exc)
         finally:
@@ -242,30 +254,41 @@ def execute(
     timeout: int = 300,
     gap_limit: float = 30.0,
     transport: str = "ipc",
+    keep: bool = False,
+    source: str | None = None,
 ) -> RunResult:
     """Execute one notebook in a fresh kernel with ``GDBOOK_SEED=seed`` (None:
-    unset)."""
+    unset); ``keep``: return the executed notebook too (``RunResult.notebook``);
+    ``source``: the notebook's JSON to run instead of the file's (still run in the
+    file's folder, reported under its path)."""
     try:
-        return asyncio.run(_run(Path(path), seed, timeout, gap_limit, transport))
+        return asyncio.run(
+            _run(Path(path), seed, timeout, gap_limit, transport, keep, source)
+        )
     except Exception:  # the runner itself failed: report, don't crash the pool
         return RunResult(path=str(path), seed=seed, error=traceback.format_exc(limit=3))
 
 
 def _execute_job(job: tuple) -> RunResult:
-    path, seed, timeout, gap_limit = job
-    return execute(path, seed, timeout=timeout, gap_limit=gap_limit)
+    path, seed, source, timeout, gap_limit, keep = job
+    return execute(
+        path, seed, timeout=timeout, gap_limit=gap_limit, keep=keep, source=source
+    )
 
 
 def execute_many(
-    jobs: list[tuple[Path, int | None]],
+    jobs: list[tuple],
     *,
     workers: int = 2,
     timeout: int = 300,
     gap_limit: float = 30.0,
+    keep: bool = False,
 ) -> list[RunResult]:
-    """Run (notebook, seed) jobs, ``workers`` kernels at a time, in fresh processes."""
+    """Run (notebook, seed) jobs, ``workers`` kernels at a time, in fresh processes;
+    a job may be (notebook, seed, source), see `execute`; ``keep``: each result
+    carries its executed notebook."""
     ctx = multiprocessing.get_context("spawn")  # no inherited zmq contexts or threads
-    args = [(p, s, timeout, gap_limit) for p, s in jobs]
+    args = [(*j, None)[:3] + (timeout, gap_limit, keep) for j in jobs]
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx
     ) as pool:
@@ -277,7 +300,7 @@ def stamp() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python tests/nbrun.py CHAPTER... [--seeds 17,42] [--workers 2]``: run and
+    """``python tools/nbrun.py CHAPTER... [--seeds 17,42] [--workers 2]``: run and
     report.
 
     Each chapter runs once per seed (``default``: the book seed) in a fresh, watched
